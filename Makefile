@@ -1,0 +1,39 @@
+# Control plane targets. GNUmakefile includes this file and adds the
+# Terraform provider's targets; `make` reads GNUmakefile first.
+
+GO        ?= go
+BIN       := bin
+GOFLAGS   ?=
+export GOFLAGS
+# Go telemetry and toolchain downloads would try the network.
+export GOTOOLCHAIN := local
+export GOTELEMETRY := off
+
+.PHONY: all build run test test-short vet golden fmt-check deps clean
+
+all: build
+
+deps: ## download Go modules through the module proxy
+	@command -v $(GO) >/dev/null || { echo "Go is required: https://go.dev/doc/install (this project uses $$(sed -n 's/^go //p' go.mod))"; exit 1; }
+	$(GO) mod download
+
+build: deps ## build bin/envoy-gateway
+	$(GO) build -o $(BIN)/envoy-gateway ./controlplane/cmd/envoy-gateway
+
+run: build ## run the control plane on embedded defaults, watching the quickstart
+	$(BIN)/envoy-gateway server --watch examples/quickstart
+
+vet: deps
+	$(GO) vet ./...
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+test: deps fmt-check vet ## run every test (the README's test command; CI runs it)
+	$(GO) test -count=1 -timeout 30m ./...
+
+golden: ## regenerate golden files after an intended change; review the diff
+	$(GO) test ./controlplane/gatewayapi/ ./controlplane/xds/translator/ -run Golden -update
+
+clean:
+	rm -rf $(BIN)
