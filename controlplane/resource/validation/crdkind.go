@@ -1,0 +1,184 @@
+package validation
+
+import (
+	"context"
+	"fmt"
+
+	structuralschema "k8s.io/apiextensions-apiserver/pkg/apiserver/schema"
+	"k8s.io/apiextensions-apiserver/pkg/apiserver/schema/cel"
+	"k8s.io/apiextensions-apiserver/pkg/apiserver/schema/cel/model"
+	structuraldefaulting "k8s.io/apiextensions-apiserver/pkg/apiserver/schema/defaulting"
+	structurallisttype "k8s.io/apiextensions-apiserver/pkg/apiserver/schema/listtype"
+	schemaobjectmeta "k8s.io/apiextensions-apiserver/pkg/apiserver/schema/objectmeta"
+	structuralpruning "k8s.io/apiextensions-apiserver/pkg/apiserver/schema/pruning"
+	apiservervalidation "k8s.io/apiextensions-apiserver/pkg/apiserver/validation"
+	apimachineryvalidation "k8s.io/apimachinery/pkg/api/validation"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+	celconfig "k8s.io/apiserver/pkg/apis/cel"
+	"k8s.io/apiserver/pkg/cel/common"
+)
+
+// crdKind validates one served version of a CRD. Its fields are built once
+// and only read afterwards, so one crdKind serves concurrent callers.
+//
+// The methods follow k8s.io/apiextensions-apiserver/pkg/registry/customresource
+// (strategy.go, status_strategy.go, validator.go) and the CRD handler's
+// decoder (unstructuredSchemaCoercer, unstructuredDefaulter) step by step;
+// that package itself cannot be used without a running server's storage.
+type crdKind struct {
+	gvk             schema.GroupVersionKind
+	namespaced      bool
+	hasStatus       bool
+	structural      *structuralschema.Structural
+	schemaValidator apiservervalidation.SchemaValidator
+	statusValidator apiservervalidation.SchemaValidator
+	celValidator    *cel.Validator // nil when the schema has no CEL rules
+}
+
+func (k *crdKind) kind() schema.GroupVersionKind { return k.gvk }
+
+func (k *crdKind) hasStatusSubresource() bool { return k.hasStatus }
+
+// coerce does what the API server's decoder does before anything else sees
+// the object: normalise metadata, drop fields the schema does not declare
+// (reporting their paths, for fieldValidation=Strict/Warn) and drop nulls
+// that the schema does not allow.
+func (k *crdKind) coerce(obj map[string]any) ([]string, error) {
+	u := &unstructured.Unstructured{Object: obj}
+	apiVersion, kind := u.GetAPIVersion(), u.GetKind()
+	meta, foundMeta, unknown, err := schemaobjectmeta.GetObjectMetaWithOptions(obj, schemaobjectmeta.ObjectMetaOptions{ReturnUnknownFieldPaths: true})
+	if err != nil {
+		return nil, err
+	}
+	unknown = append(unknown, structuralpruning.PruneWithOptions(obj, k.structural, true, structuralschema.UnknownFieldPathOptions{TrackUnknownFieldPaths: true})...)
+	structuraldefaulting.PruneNonNullableNullsWithoutDefaults(obj, k.structural)
+	ferr, embedded := schemaobjectmeta.CoerceWithOptions(nil, obj, k.structural, false, schemaobjectmeta.CoerceOptions{ReturnUnknownFieldPaths: true})
+	if ferr != nil {
+		return nil, ferr
+	}
+	unknown = append(unknown, embedded...)
+	u.SetAPIVersion(apiVersion)
+	u.SetKind(kind)
+	if foundMeta {
+		if err := schemaobjectmeta.SetObjectMeta(obj, meta); err != nil {
+			return nil, err
+		}
+	}
+	return unknown, nil
+}
+
+func (k *crdKind) applyDefaults(obj map[string]any) {
+	structuraldefaulting.Default(obj, k.structural)
+}
+
+// prepareForCreate drops status, which a create cannot set when the kind has
+// a status subresource.
+func (k *crdKind) prepareForCreate(obj map[string]any) {
+	if k.hasStatus {
+		delete(obj, "status")
+	}
+}
+
+// prepareForUpdate keeps the stored status, which only the status
+// subresource may change.
+func (k *crdKind) prepareForUpdate(newObj, oldObj map[string]any) {
+	if !k.hasStatus {
+		return
+	}
+	if st, ok := oldObj["status"]; ok {
+		newObj["status"] = st
+	} else {
+		delete(newObj, "status")
+	}
+}
+
+func (k *crdKind) validate(obj map[string]any) field.ErrorList {
+	u := &unstructured.Unstructured{Object: obj}
+	if errs := k.validateTypeMeta(u); len(errs) > 0 {
+		return errs
+	}
+	var errs field.ErrorList
+	errs = append(errs, apimachineryvalidation.ValidateObjectMetaAccessor(u, k.namespaced, apimachineryvalidation.NameIsDNSSubdomain, field.NewPath("metadata"))...)
+	errs = append(errs, apiservervalidation.ValidateCustomResource(nil, obj, k.schemaValidator)...)
+	errs = append(errs, schemaobjectmeta.Validate(nil, obj, k.structural, false)...)
+	errs = append(errs, structurallisttype.ValidateListSetsAndMaps(nil, k.structural, obj)...)
+	return k.validateCEL(errs, obj, nil)
+}
+
+func (k *crdKind) validateUpdate(newObj, oldObj map[string]any) field.ErrorList {
+	uNew, uOld := &unstructured.Unstructured{Object: newObj}, &unstructured.Unstructured{Object: oldObj}
+	if errs := k.validateTypeMeta(uNew); len(errs) > 0 {
+		return errs
+	}
+	// Ratcheting (CRDValidationRatcheting, on by default): a value left
+	// unchanged by the update is not rejected by a rule it already broke.
+	correlated := common.NewCorrelatedObject(newObj, oldObj, &model.Structural{Structural: k.structural})
+	var errs field.ErrorList
+	errs = append(errs, apimachineryvalidation.ValidateObjectMetaAccessorUpdate(uNew, uOld, field.NewPath("metadata"))...)
+	errs = append(errs, apiservervalidation.ValidateCustomResourceUpdate(nil, newObj, oldObj, k.schemaValidator, apiservervalidation.WithRatcheting(correlated))...)
+	errs = append(errs, schemaobjectmeta.Validate(nil, newObj, k.structural, false)...)
+	if oldErrs := structurallisttype.ValidateListSetsAndMaps(nil, k.structural, oldObj); len(oldErrs) == 0 {
+		errs = append(errs, structurallisttype.ValidateListSetsAndMaps(nil, k.structural, newObj)...)
+	}
+	return k.validateCEL(errs, newObj, oldObj, cel.WithRatcheting(correlated))
+}
+
+func (k *crdKind) validateStatusUpdate(newObj, oldObj map[string]any) field.ErrorList {
+	uNew, uOld := &unstructured.Unstructured{Object: newObj}, &unstructured.Unstructured{Object: oldObj}
+	if errs := k.validateTypeMeta(uNew); len(errs) > 0 {
+		return errs
+	}
+	correlated := common.NewCorrelatedObject(newObj, oldObj, &model.Structural{Structural: k.structural})
+	var errs field.ErrorList
+	errs = append(errs, apimachineryvalidation.ValidateObjectMetaAccessorUpdate(uNew, uOld, field.NewPath("metadata"))...)
+	if status, ok := newObj["status"]; ok && k.statusValidator != nil {
+		errs = append(errs, apiservervalidation.ValidateCustomResourceUpdate(field.NewPath("status"), status, oldObj["status"], k.statusValidator, apiservervalidation.WithRatcheting(correlated.Key("status")))...)
+	}
+	if newErrs := structurallisttype.ValidateListSetsAndMaps(nil, k.structural, newObj); len(newErrs) > 0 {
+		if oldErrs := structurallisttype.ValidateListSetsAndMaps(nil, k.structural, oldObj); len(oldErrs) == 0 {
+			errs = append(errs, newErrs...)
+		}
+	}
+	return k.validateCEL(errs, newObj, oldObj, cel.WithRatcheting(correlated))
+}
+
+// validateCEL runs the CEL rules unless the schema errors so far mean some
+// rules would see a malformed object; then it says so, as the server does.
+func (k *crdKind) validateCEL(errs field.ErrorList, obj, oldObj map[string]any, opts ...cel.Option) field.ErrorList {
+	if k.celValidator == nil {
+		return errs
+	}
+	if blocking := blockingErr(errs); blocking != nil {
+		return append(errs, blocking)
+	}
+	var old any
+	if oldObj != nil {
+		old = oldObj
+	}
+	celErrs, _ := k.celValidator.Validate(context.TODO(), nil, k.structural, obj, old, celconfig.RuntimeCELCostBudget, opts...)
+	return append(errs, celErrs...)
+}
+
+// blockingErr is customresource.hasBlockingErr.
+func blockingErr(errs field.ErrorList) *field.Error {
+	for _, err := range errs {
+		switch err.Type {
+		case field.ErrorTypeNotSupported, field.ErrorTypeRequired, field.ErrorTypeTooLong, field.ErrorTypeTooMany, field.ErrorTypeTypeInvalid:
+			return field.Invalid(nil, nil, "some validation rules were not checked because the object was invalid; correct the existing errors to complete validation")
+		}
+	}
+	return nil
+}
+
+func (k *crdKind) validateTypeMeta(u *unstructured.Unstructured) field.ErrorList {
+	var errs field.ErrorList
+	if u.GetKind() != k.gvk.Kind {
+		errs = append(errs, field.Invalid(field.NewPath("kind"), u.GetKind(), fmt.Sprintf("must be %v", k.gvk.Kind)))
+	}
+	if want := k.gvk.GroupVersion().String(); u.GetAPIVersion() != want {
+		errs = append(errs, field.Invalid(field.NewPath("apiVersion"), u.GetAPIVersion(), fmt.Sprintf("must be %v", want)))
+	}
+	return errs
+}

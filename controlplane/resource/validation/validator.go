@@ -1,0 +1,237 @@
+package validation
+
+import (
+	"fmt"
+	"sort"
+
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+)
+
+// Validator validates objects of every kind the control plane accepts. Build
+// it once with New and share it: it holds the compiled CEL programs.
+type Validator struct {
+	kinds map[schema.GroupVersionKind]kindValidator
+	// byGroupVersion lists the kinds of each group/version, for messages.
+	byGroupVersion map[schema.GroupVersion][]string
+}
+
+// kindValidator is one kind's share of the API server's request path.
+type kindValidator interface {
+	kind() schema.GroupVersionKind
+	hasStatusSubresource() bool
+	coerce(obj map[string]any) (unknownFields []string, err error)
+	applyDefaults(obj map[string]any)
+	prepareForCreate(obj map[string]any)
+	prepareForUpdate(newObj, oldObj map[string]any)
+	validate(obj map[string]any) field.ErrorList
+	validateUpdate(newObj, oldObj map[string]any) field.ErrorList
+	validateStatusUpdate(newObj, oldObj map[string]any) field.ErrorList
+}
+
+// New parses the embedded CRDs and builds every kind's structural schema,
+// schema validator and CEL programs. It is slow (it compiles a few hundred
+// CEL rules); call it once per process.
+func New() (*Validator, error) {
+	crds, err := loadCRDs()
+	if err != nil {
+		return nil, err
+	}
+	v := &Validator{kinds: map[schema.GroupVersionKind]kindValidator{}, byGroupVersion: map[schema.GroupVersion][]string{}}
+	for _, crd := range crds {
+		kinds, err := crdKinds(crd)
+		if err != nil {
+			return nil, fmt.Errorf("CRD %s: %w", crd.Name, err)
+		}
+		for _, k := range kinds {
+			v.add(k)
+		}
+	}
+	for _, k := range coreKinds() {
+		v.add(k)
+	}
+	for _, kinds := range v.byGroupVersion {
+		sort.Strings(kinds)
+	}
+	return v, nil
+}
+
+func (v *Validator) add(k kindValidator) {
+	gvk := k.kind()
+	v.kinds[gvk] = k
+	v.byGroupVersion[gvk.GroupVersion()] = append(v.byGroupVersion[gvk.GroupVersion()], gvk.Kind)
+}
+
+// Kinds lists every kind the Validator knows, sorted.
+func (v *Validator) Kinds() []schema.GroupVersionKind {
+	out := make([]schema.GroupVersionKind, 0, len(v.kinds))
+	for gvk := range v.kinds {
+		out = append(out, gvk)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].String() < out[j].String() })
+	return out
+}
+
+// Knows reports whether gvk is a kind the Validator checks.
+func (v *Validator) Knows(gvk schema.GroupVersionKind) bool {
+	_, ok := v.kinds[gvk]
+	return ok
+}
+
+// HasStatusSubresource reports whether gvk keeps status apart from the rest
+// of the object, as the Gateway API kinds do: a create or update of the
+// object does not set status, only a status update does.
+func (v *Validator) HasStatusSubresource(gvk schema.GroupVersionKind) bool {
+	k, ok := v.kinds[gvk]
+	return ok && k.hasStatusSubresource()
+}
+
+// lookup finds obj's kind, or says which of apiVersion and kind is wrong.
+func (v *Validator) lookup(obj map[string]any) (kindValidator, *field.Error) {
+	apiVersion, _ := obj["apiVersion"].(string)
+	kind, _ := obj["kind"].(string)
+	if apiVersion == "" {
+		return nil, field.Required(field.NewPath("apiVersion"), "")
+	}
+	if kind == "" {
+		return nil, field.Required(field.NewPath("kind"), "")
+	}
+	gv, err := schema.ParseGroupVersion(apiVersion)
+	if err != nil {
+		return nil, field.Invalid(field.NewPath("apiVersion"), apiVersion, err.Error())
+	}
+	if k, ok := v.kinds[gv.WithKind(kind)]; ok {
+		return k, nil
+	}
+	if kinds, ok := v.byGroupVersion[gv]; ok {
+		return nil, field.NotSupported(field.NewPath("kind"), kind, kinds)
+	}
+	return nil, field.NotSupported(field.NewPath("apiVersion"), apiVersion, v.groupVersions())
+}
+
+func (v *Validator) groupVersions() []string {
+	out := make([]string, 0, len(v.byGroupVersion))
+	for gv := range v.byGroupVersion {
+		out = append(out, gv.String())
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Validate checks obj as it stands, as the API server's create validation
+// does after decoding: metadata, OpenAPI schema, list types, then CEL rules.
+// It neither prunes nor defaults obj (see Create) and does not change it.
+func (v *Validator) Validate(obj map[string]any) field.ErrorList {
+	k, ferr := v.lookup(obj)
+	if ferr != nil {
+		return field.ErrorList{ferr}
+	}
+	return k.validate(obj)
+}
+
+// ValidateUpdate checks newObj as a replacement of oldObj: besides what
+// Validate checks, immutable metadata and CEL transition rules (oldSelf),
+// with ratcheting, so a field the update leaves unchanged is not rejected
+// by a rule it already broke.
+func (v *Validator) ValidateUpdate(newObj, oldObj map[string]any) field.ErrorList {
+	k, ferr := v.lookup(newObj)
+	if ferr != nil {
+		return field.ErrorList{ferr}
+	}
+	return k.validateUpdate(newObj, oldObj)
+}
+
+// ValidateStatusUpdate checks a write to the status subresource: newObj is
+// oldObj with only its status replaced.
+func (v *Validator) ValidateStatusUpdate(newObj, oldObj map[string]any) field.ErrorList {
+	k, ferr := v.lookup(newObj)
+	if ferr != nil {
+		return field.ErrorList{ferr}
+	}
+	return k.validateStatusUpdate(newObj, oldObj)
+}
+
+// Default sets the defaults the kind's schema declares, in place.
+func (v *Validator) Default(obj map[string]any) error {
+	k, ferr := v.lookup(obj)
+	if ferr != nil {
+		return ferr
+	}
+	k.applyDefaults(obj)
+	return nil
+}
+
+// Prune drops, in place, the fields obj's schema does not declare and
+// returns their paths, as the API server's decoder does. Callers decide, as
+// the server does by fieldValidation, whether those are errors
+// (UnknownFieldsError), warnings, or ignored. It fails only on metadata
+// that cannot be decoded at all.
+func (v *Validator) Prune(obj map[string]any) ([]string, error) {
+	k, ferr := v.lookup(obj)
+	if ferr != nil {
+		return nil, ferr
+	}
+	return k.coerce(obj)
+}
+
+// Result is what the API server's write path makes of an object.
+type Result struct {
+	// Object is the object as it would be stored: a pruned, defaulted copy
+	// of the input. It is nil when Errors is not empty.
+	Object map[string]any
+	// UnknownFields are the paths of dropped fields the schema does not declare.
+	UnknownFields []string
+	// Errors are the validation errors; see StatusFor.
+	Errors field.ErrorList
+}
+
+// Create runs the API server's create path on a copy of obj: drop unknown
+// fields, apply defaults, drop status if the kind has a status subresource,
+// validate. The error is for objects the server could not even decode
+// (malformed metadata); it answers those with 400 Bad Request.
+func (v *Validator) Create(obj map[string]any) (Result, error) {
+	k, ferr := v.lookup(obj)
+	if ferr != nil {
+		return Result{Errors: field.ErrorList{ferr}}, nil
+	}
+	out, unknown, err := v.decode(k, obj)
+	if err != nil {
+		return Result{}, err
+	}
+	k.prepareForCreate(out)
+	return result(out, unknown, k.validate(out)), nil
+}
+
+// Update is Create for a replacement of the stored oldObj: status is kept
+// from oldObj when the kind has a status subresource, and ValidateUpdate's
+// rules apply.
+func (v *Validator) Update(newObj, oldObj map[string]any) (Result, error) {
+	k, ferr := v.lookup(newObj)
+	if ferr != nil {
+		return Result{Errors: field.ErrorList{ferr}}, nil
+	}
+	out, unknown, err := v.decode(k, newObj)
+	if err != nil {
+		return Result{}, err
+	}
+	k.prepareForUpdate(out, oldObj)
+	return result(out, unknown, k.validateUpdate(out, oldObj)), nil
+}
+
+func (v *Validator) decode(k kindValidator, obj map[string]any) (map[string]any, []string, error) {
+	out := runtime.DeepCopyJSON(obj)
+	unknown, err := k.coerce(out)
+	if err != nil {
+		return nil, nil, err
+	}
+	k.applyDefaults(out)
+	return out, unknown, nil
+}
+
+func result(obj map[string]any, unknown []string, errs field.ErrorList) Result {
+	if len(errs) > 0 {
+		obj = nil
+	}
+	return Result{Object: obj, UnknownFields: unknown, Errors: errs}
+}
