@@ -1,0 +1,312 @@
+package resource
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+	sigsjson "sigs.k8s.io/json"
+	sigsyaml "sigs.k8s.io/yaml"
+)
+
+// Validator checks a decoded object beyond what decoding and the built-in
+// checks cover, for example against its CRD's OpenAPI schema and CEL rules.
+// It may set defaults on obj in place. Field paths are relative to the
+// object ("spec.rules[0]"); the decoder adds file, document and line.
+type Validator interface {
+	Validate(obj Object) field.ErrorList
+}
+
+// ValidatorFunc adapts a function to Validator.
+type ValidatorFunc func(Object) field.ErrorList
+
+// Validate calls f.
+func (f ValidatorFunc) Validate(obj Object) field.ErrorList { return f(obj) }
+
+// Skipped counts the documents whose kind this control plane does not handle,
+// by "apiVersion Kind" (e.g. "apps/v1 Deployment"). They are not errors: a
+// manifest may well mix Gateway API objects with the workloads behind them.
+type Skipped map[string]int
+
+// Merge adds the counts of o to s.
+func (s Skipped) Merge(o Skipped) {
+	for k, n := range o {
+		s[k] += n
+	}
+}
+
+// Decoder decodes manifests. The zero value is ready to use.
+type Decoder struct {
+	// Validator, if set, is run on every object that decodes cleanly.
+	Validator Validator
+}
+
+// Decode decodes data with a zero Decoder.
+func Decode(data []byte, file string) (*Resources, Skipped, []error) {
+	return (&Decoder{}).Decode(data, file)
+}
+
+// Decode reads multi-document YAML or JSON (JSON is YAML): each document is
+// an object, a List (kind "List" or "<Kind>List", with items), or a JSON
+// array of objects. file names the input in errors. It returns the objects
+// that decoded and passed every check, the kinds it skipped, and one *Error
+// per problem; an object with any problem is left out.
+func (d *Decoder) Decode(data []byte, file string) (*Resources, Skipped, []error) {
+	st := &decodeState{
+		dec: d, file: file,
+		res: &Resources{}, skipped: Skipped{}, seen: map[Key]*location{},
+	}
+	for _, doc := range splitDocuments(data) {
+		st.document(doc)
+	}
+	return st.res, st.skipped, st.errs
+}
+
+type decodeState struct {
+	dec     *Decoder
+	file    string
+	res     *Resources
+	skipped Skipped
+	errs    []error
+	seen    map[Key]*location
+}
+
+func (st *decodeState) fail(errs ...error) { st.errs = append(st.errs, errs...) }
+
+func (st *decodeState) document(doc *document) {
+	loc := &location{file: st.file, doc: doc, item: -1}
+	js, err := sigsyaml.YAMLToJSONStrict(doc.data)
+	if err != nil {
+		st.fail(yamlError(loc, err))
+		return
+	}
+	js = bytes.TrimSpace(js)
+	switch {
+	case len(js) == 0 || string(js) == "null":
+	case js[0] == '{':
+		st.object(loc, js, "", "")
+	case js[0] == '[':
+		st.items(loc, js, "", "", "")
+	default:
+		st.fail(loc.errorf("expected an object with apiVersion and kind, got %s", jsonKind(js)))
+	}
+}
+
+// yamlLine finds the document-relative line sigs.k8s.io/yaml puts in its
+// messages, so that it can be made file-relative.
+var yamlLine = regexp.MustCompile(`^(?:error converting YAML to JSON: )?yaml: (?:unmarshal errors:\s*)?line (\d+): `)
+
+func yamlError(loc *location, err error) error {
+	e := loc.errorf("%s", err.Error())
+	if m := yamlLine.FindStringSubmatch(e.Detail); m != nil {
+		n, _ := strconv.Atoi(m[1])
+		e.Line = loc.doc.line + n - 1
+		e.Detail = "invalid YAML: " + e.Detail[len(m[0]):]
+	} else {
+		e.Detail = "invalid YAML: " + strings.TrimPrefix(strings.TrimPrefix(e.Detail, "error converting YAML to JSON: "), "yaml: ")
+	}
+	return e
+}
+
+// header is what the decoder needs to know before it picks a Go type.
+type header struct {
+	apiVersion, kind, name, namespace string
+}
+
+// readHeader reads apiVersion, kind and metadata leniently: a wrong type there
+// is reported for apiVersion and kind, and by strict decoding for metadata.
+func readHeader(raw []byte) (header, field.ErrorList) {
+	var top struct {
+		APIVersion json.RawMessage `json:"apiVersion"`
+		Kind       json.RawMessage `json:"kind"`
+		Metadata   json.RawMessage `json:"metadata"`
+	}
+	var meta struct {
+		Name      any `json:"name"`
+		Namespace any `json:"namespace"`
+	}
+	var h header
+	var errs field.ErrorList
+	_ = json.Unmarshal(raw, &top)
+	_ = json.Unmarshal(top.Metadata, &meta)
+	h.name, _ = meta.Name.(string)
+	h.namespace, _ = meta.Namespace.(string)
+	for _, f := range []struct {
+		name string
+		raw  json.RawMessage
+		dst  *string
+	}{{"apiVersion", top.APIVersion, &h.apiVersion}, {"kind", top.Kind, &h.kind}} {
+		if len(f.raw) > 0 && string(f.raw) != "null" && json.Unmarshal(f.raw, f.dst) != nil {
+			errs = append(errs, field.Invalid(field.NewPath(f.name), string(f.raw), "must be a string"))
+		}
+	}
+	return h, errs
+}
+
+// object decodes one object; defAPIVersion and defKind come from a typed
+// list (e.g. HTTPRouteList), whose items may leave them out.
+func (st *decodeState) object(loc *location, raw []byte, defAPIVersion, defKind string) {
+	h, herrs := readHeader(raw)
+	loc.kind, loc.name, loc.namespace = h.kind, h.name, h.namespace
+	if len(herrs) > 0 {
+		st.fail(loc.fromFieldErrors(herrs)...)
+		return
+	}
+	if h.apiVersion == "" && h.kind == "" {
+		h.apiVersion, h.kind, loc.kind = defAPIVersion, defKind, defKind
+	}
+	gv, errs := st.groupVersion(h)
+	if len(errs) > 0 {
+		st.fail(loc.fromFieldErrors(errs)...)
+		return
+	}
+	if itemKind, ok := listItemKind(gv.Group, h.kind); ok {
+		if loc.item >= 0 {
+			st.fail(loc.errorf("a %s cannot hold another list", defKindOr(defKind, "List")))
+			return
+		}
+		st.items(loc, raw, "items", h.apiVersion, itemKind)
+		return
+	}
+	ki := lookupKind(gv.Group, h.kind)
+	if ki == nil {
+		st.skipped[h.apiVersion+" "+h.kind]++
+		return
+	}
+	if !ki.acceptsVersion(gv.Version) {
+		st.fail(loc.fieldError("apiVersion", field.NotSupported(field.NewPath("apiVersion"), h.apiVersion, ki.apiVersions()).ErrorBody()))
+		return
+	}
+	if ki.namespaced && loc.namespace == "" {
+		loc.namespace = DefaultNamespace
+	}
+	st.typed(loc, ki, raw)
+}
+
+func defKindOr(kind, def string) string {
+	if kind != "" {
+		return kind + "List"
+	}
+	return def
+}
+
+func (st *decodeState) groupVersion(h header) (schema.GroupVersion, field.ErrorList) {
+	var errs field.ErrorList
+	if h.apiVersion == "" {
+		errs = append(errs, field.Required(field.NewPath("apiVersion"), ""))
+	}
+	if h.kind == "" {
+		errs = append(errs, field.Required(field.NewPath("kind"), ""))
+	}
+	if len(errs) > 0 {
+		return schema.GroupVersion{}, errs
+	}
+	gv, err := schema.ParseGroupVersion(h.apiVersion)
+	if err != nil || gv.Version == "" {
+		return gv, field.ErrorList{field.Invalid(field.NewPath("apiVersion"), h.apiVersion, "must be \"group/version\", or \"version\" for the core group")}
+	}
+	return gv, nil
+}
+
+// listItemKind reports whether kind is a list: "List" (items carry their own
+// kinds) or "<Kind>List" for a kind this decoder knows.
+func listItemKind(group, kind string) (string, bool) {
+	if kind == "List" {
+		return "", true
+	}
+	item, ok := strings.CutSuffix(kind, "List")
+	return item, ok && item != "" && lookupKind(group, item) != nil
+}
+
+// items decodes the objects of a list; key is "items" for a List object and
+// "" for a bare JSON/YAML array.
+func (st *decodeState) items(loc *location, raw []byte, key, apiVersion, kind string) {
+	var list []json.RawMessage
+	if key == "" {
+		_ = json.Unmarshal(raw, &list)
+	} else {
+		var obj map[string]json.RawMessage
+		_ = json.Unmarshal(raw, &obj)
+		if v, ok := obj[key]; ok && string(v) != "null" {
+			if json.Unmarshal(v, &list) != nil {
+				st.fail(loc.fieldError(key, "Invalid value: expected an array of objects, got "+jsonKind(v)))
+				return
+			}
+		}
+	}
+	for i, item := range list {
+		iloc := &location{file: loc.file, doc: loc.doc, item: i, prefix: fmt.Sprintf("%s[%d]", key, i)}
+		item = bytes.TrimSpace(item)
+		if len(item) == 0 || item[0] != '{' {
+			st.fail(iloc.errorf("expected an object with apiVersion and kind, got %s", jsonKind(item)))
+			continue
+		}
+		st.object(iloc, item, apiVersion, kind)
+	}
+}
+
+// typed strictly decodes raw into the Go type of ki and checks the result.
+func (st *decodeState) typed(loc *location, ki *kindInfo, raw []byte) {
+	obj := ki.newObject()
+	strictErrs, err := sigsjson.UnmarshalStrict(raw, obj)
+	if err != nil {
+		st.fail(typeError(loc, raw, err))
+		return
+	}
+	for _, se := range strictErrs {
+		st.fail(strictError(loc, se))
+	}
+	if len(strictErrs) > 0 {
+		return
+	}
+	obj.GetObjectKind().SetGroupVersionKind(schema.GroupVersionKind{Group: ki.group, Version: ki.versions[0], Kind: ki.kind})
+	if ki.namespaced && obj.GetNamespace() == "" {
+		obj.SetNamespace(DefaultNamespace)
+	}
+	loc.namespace = obj.GetNamespace()
+	errs := checkObject(ki, obj)
+	if st.dec.Validator != nil {
+		errs = append(errs, st.dec.Validator.Validate(obj)...)
+	}
+	if len(errs) > 0 {
+		st.fail(loc.fromFieldErrors(errs)...)
+		return
+	}
+	key := Key{Kind: ki.kind, Namespace: obj.GetNamespace(), Name: obj.GetName()}
+	if first, dup := st.seen[key]; dup {
+		st.fail(loc.errorf("already defined in %s; this definition is ignored", first.where()))
+		return
+	}
+	st.seen[key] = loc
+	ki.add(st.res, obj)
+}
+
+// DefaultNamespace is given to namespaced objects that name none, as kubectl does.
+const DefaultNamespace = "default"
+
+// jsonKind names the JSON type of a value for messages.
+func jsonKind(v []byte) string {
+	v = bytes.TrimSpace(v)
+	if len(v) == 0 {
+		return "nothing"
+	}
+	switch v[0] {
+	case '{':
+		return "an object"
+	case '[':
+		return "an array"
+	case '"':
+		return "a string"
+	case 't', 'f':
+		return "a boolean"
+	case 'n':
+		return "null"
+	default:
+		return "a number"
+	}
+}
