@@ -19,6 +19,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	bbolt "go.etcd.io/bbolt"
@@ -75,6 +76,7 @@ type Store struct {
 	committerDone chan struct{}
 
 	state    commitState
+	commits  atomic.Int64  // transactions committed, to measure group commit
 	closing  chan struct{} // closed by Close after the last commit; ends watches
 	watchers sync.WaitGroup
 }

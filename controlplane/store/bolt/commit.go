@@ -215,6 +215,7 @@ func (s *Store) commit(batch []*writeOp) {
 	}
 	// Advance before replying, so a writer that reads or watches right
 	// after its acknowledgement sees its own write without waiting.
+	s.commits.Add(1)
 	s.state.advance(last)
 	for i, op := range batch {
 		op.done <- results[i]
