@@ -1,0 +1,197 @@
+package translator
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+
+	clusterv3 "github.com/envoyproxy/go-control-plane/envoy/config/cluster/v3"
+	endpointv3 "github.com/envoyproxy/go-control-plane/envoy/config/endpoint/v3"
+	listenerv3 "github.com/envoyproxy/go-control-plane/envoy/config/listener/v3"
+	routev3 "github.com/envoyproxy/go-control-plane/envoy/config/route/v3"
+	hcmv3 "github.com/envoyproxy/go-control-plane/envoy/extensions/filters/network/http_connection_manager/v3"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/anypb"
+)
+
+// validatable is every generated resource.
+type validatable interface {
+	proto.Message
+	ValidateAll() error
+}
+
+func (r *Resources) all() []validatable {
+	var out []validatable
+	for _, l := range r.Listeners {
+		out = append(out, l)
+	}
+	for _, rc := range r.Routes {
+		out = append(out, rc)
+	}
+	for _, c := range r.Clusters {
+		out = append(out, c)
+	}
+	for _, e := range r.Endpoints {
+		out = append(out, e)
+	}
+	return out
+}
+
+func nameOf(m proto.Message) string {
+	switch m := m.(type) {
+	case *listenerv3.Listener:
+		return m.GetName()
+	case *routev3.RouteConfiguration:
+		return m.GetName()
+	case *clusterv3.Cluster:
+		return m.GetName()
+	case *endpointv3.ClusterLoadAssignment:
+		return m.GetClusterName()
+	}
+	return ""
+}
+
+func (r *Resources) sort() {
+	byName := func(a, b proto.Message) int { return cmp.Compare(nameOf(a), nameOf(b)) }
+	slices.SortFunc(r.Listeners, func(a, b *listenerv3.Listener) int { return byName(a, b) })
+	slices.SortFunc(r.Routes, func(a, b *routev3.RouteConfiguration) int { return byName(a, b) })
+	slices.SortFunc(r.Clusters, func(a, b *clusterv3.Cluster) int { return byName(a, b) })
+	slices.SortFunc(r.Endpoints, func(a, b *endpointv3.ClusterLoadAssignment) int { return byName(a, b) })
+}
+
+// Check verifies that r is self-contained, which go-control-plane's
+// Snapshot.Consistent cannot do (it does not look into api_listener):
+//
+//   - names are unique within each type;
+//   - the route configurations are exactly those the listeners name;
+//   - every cluster a route sends to exists;
+//   - the assignments are exactly those of the EDS clusters.
+//
+// "Exactly" matters: an ADS server answers a named request only once the
+// names cover everything it holds, so an extra resource stalls a proxy.
+func (r *Resources) Check() error {
+	if err := r.uniqueNames(); err != nil {
+		return err
+	}
+	routeNames, err := r.routeConfigNames()
+	if err != nil {
+		return err
+	}
+	if err := sameSet("route configuration", routeNames, names(r.Routes)); err != nil {
+		return err
+	}
+	clusters := set(names(r.Clusters))
+	for _, rc := range r.Routes {
+		for _, c := range routeClusters(rc) {
+			if !clusters[c] {
+				return fmt.Errorf("route configuration %q sends to cluster %q, which is not in the set", rc.GetName(), c)
+			}
+		}
+	}
+	var eds []string
+	for _, c := range r.Clusters {
+		if c.GetType() == clusterv3.Cluster_EDS {
+			eds = append(eds, cmp.Or(c.GetEdsClusterConfig().GetServiceName(), c.GetName()))
+		}
+	}
+	return sameSet("cluster load assignment", eds, names(r.Endpoints))
+}
+
+func (r *Resources) uniqueNames() error {
+	for _, ns := range [][]string{names(r.Listeners), names(r.Routes), names(r.Clusters), names(r.Endpoints)} {
+		seen := map[string]bool{}
+		for _, n := range ns {
+			if seen[n] {
+				return fmt.Errorf("duplicate resource name %q", n)
+			}
+			seen[n] = true
+		}
+	}
+	return nil
+}
+
+// routeConfigNames are the RDS names the listeners use, from socket
+// listeners' filter chains and from api_listeners alike.
+func (r *Resources) routeConfigNames() ([]string, error) {
+	var out []string
+	for _, l := range r.Listeners {
+		hcms, err := connectionManagers(l)
+		if err != nil {
+			return nil, fmt.Errorf("listener %q: %w", l.GetName(), err)
+		}
+		for _, h := range hcms {
+			if n := h.GetRds().GetRouteConfigName(); n != "" && !slices.Contains(out, n) {
+				out = append(out, n)
+			}
+		}
+	}
+	return out, nil
+}
+
+func connectionManagers(l *listenerv3.Listener) ([]*hcmv3.HttpConnectionManager, error) {
+	anys := []*anypb.Any{l.GetApiListener().GetApiListener()}
+	for _, fc := range l.GetFilterChains() {
+		for _, f := range fc.GetFilters() {
+			anys = append(anys, f.GetTypedConfig())
+		}
+	}
+	var out []*hcmv3.HttpConnectionManager
+	for _, a := range anys {
+		if a == nil || !a.MessageIs(&hcmv3.HttpConnectionManager{}) {
+			continue
+		}
+		h := &hcmv3.HttpConnectionManager{}
+		if err := a.UnmarshalTo(h); err != nil {
+			return nil, err
+		}
+		out = append(out, h)
+	}
+	return out, nil
+}
+
+func routeClusters(rc *routev3.RouteConfiguration) []string {
+	var out []string
+	for _, vh := range rc.GetVirtualHosts() {
+		for _, rt := range vh.GetRoutes() {
+			ra := rt.GetRoute()
+			if c := ra.GetCluster(); c != "" {
+				out = append(out, c)
+			}
+			for _, wc := range ra.GetWeightedClusters().GetClusters() {
+				out = append(out, wc.GetName())
+			}
+		}
+	}
+	return out
+}
+
+func names[T proto.Message](ms []T) []string {
+	out := make([]string, 0, len(ms))
+	for _, m := range ms {
+		out = append(out, nameOf(m))
+	}
+	return out
+}
+
+func set(ns []string) map[string]bool {
+	m := make(map[string]bool, len(ns))
+	for _, n := range ns {
+		m[n] = true
+	}
+	return m
+}
+
+func sameSet(kind string, want, have []string) error {
+	w, h := set(want), set(have)
+	for n := range w {
+		if !h[n] {
+			return fmt.Errorf("%s %q is referenced but missing", kind, n)
+		}
+	}
+	for n := range h {
+		if !w[n] {
+			return fmt.Errorf("%s %q is not referenced by anything", kind, n)
+		}
+	}
+	return nil
+}

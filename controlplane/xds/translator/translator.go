@@ -1,0 +1,128 @@
+// Package translator renders one fleet's IR (ir.Xds) as Envoy xDS resources.
+//
+// It is a pure function: no I/O, no state, the same IR always gives the same
+// resources in the same order. It renders two variants of the same IR:
+//
+//   - Envoy: socket Listeners whose HttpConnectionManager fetches its
+//     RouteConfiguration over RDS (ADS), EDS or STRICT_DNS Clusters.
+//   - GRPC: what proxyless gRPC clients (grpc-go's xDS client) accept. They
+//     need api_listener Listeners instead of sockets, cannot parse
+//     path_separated_prefix or STRICT_DNS, and have no methods other than POST
+//     and no query strings. grpc.go documents every difference.
+//
+// Every resource passes go-control-plane's ValidateAll, and every regular
+// expression is compiled here, because ValidateAll only checks structure and a
+// client NACKs a regex it cannot compile.
+package translator
+
+import (
+	"fmt"
+
+	clusterv3 "github.com/envoyproxy/go-control-plane/envoy/config/cluster/v3"
+	endpointv3 "github.com/envoyproxy/go-control-plane/envoy/config/endpoint/v3"
+	listenerv3 "github.com/envoyproxy/go-control-plane/envoy/config/listener/v3"
+	routev3 "github.com/envoyproxy/go-control-plane/envoy/config/route/v3"
+
+	"github.com/envoygateway/terraform-provider-envoygateway/controlplane/ir"
+)
+
+// Resources is one complete, self-consistent set of xDS resources, each
+// slice sorted by name.
+type Resources struct {
+	Listeners []*listenerv3.Listener
+	Routes    []*routev3.RouteConfiguration
+	Clusters  []*clusterv3.Cluster
+	Endpoints []*endpointv3.ClusterLoadAssignment
+}
+
+// ResourceSet is everything one fleet serves.
+type ResourceSet struct {
+	Fleet string
+	// Envoy is served to Envoy proxies.
+	Envoy Resources
+	// GRPC is served to proxyless gRPC clients. Its Listener names equal the
+	// IR listener names, so a client dials "xds:///<listener name>".
+	GRPC Resources
+}
+
+// variant selects what a rendering step produces.
+type variant int
+
+const (
+	envoyVariant variant = iota
+	grpcVariant
+)
+
+// Translate renders x. Errors name the offending IR field, e.g.
+// `listeners[0].virtualHosts[1].routes[2].match.headers[0].value`.
+func Translate(x *ir.Xds) (*ResourceSet, error) {
+	if x == nil {
+		return nil, fmt.Errorf("nil IR")
+	}
+	if err := checkNames(x); err != nil {
+		return nil, err
+	}
+	clusters := indexClusters(x.Clusters)
+
+	rs := &ResourceSet{Fleet: x.Fleet}
+	for _, v := range []variant{envoyVariant, grpcVariant} {
+		res, err := render(x, clusters, v)
+		if err != nil {
+			return nil, err
+		}
+		if v == envoyVariant {
+			rs.Envoy = *res
+		} else {
+			rs.GRPC = *res
+		}
+	}
+	return rs, nil
+}
+
+func render(x *ir.Xds, clusters map[string]*ir.Cluster, v variant) (*Resources, error) {
+	res := &Resources{}
+	for i, l := range x.Listeners {
+		path := fmt.Sprintf("listeners[%d]", i)
+		lis, err := buildListener(l, v, path)
+		if err != nil {
+			return nil, err
+		}
+		rc, err := buildRouteConfig(l, clusters, v, path)
+		if err != nil {
+			return nil, err
+		}
+		res.Listeners = append(res.Listeners, lis)
+		res.Routes = append(res.Routes, rc)
+	}
+	for i, c := range x.Clusters {
+		cs, las, err := buildClusters(c, v, fmt.Sprintf("clusters[%d]", i))
+		if err != nil {
+			return nil, err
+		}
+		res.Clusters = append(res.Clusters, cs...)
+		res.Endpoints = append(res.Endpoints, las...)
+	}
+	res.sort()
+	if err := res.validateAll(); err != nil {
+		return nil, err
+	}
+	if err := res.Check(); err != nil {
+		return nil, fmt.Errorf("internal error: inconsistent %s resources: %w", v, err)
+	}
+	return res, nil
+}
+
+func (v variant) String() string {
+	if v == grpcVariant {
+		return "gRPC"
+	}
+	return "Envoy"
+}
+
+func indexClusters(cs []*ir.Cluster) map[string]*ir.Cluster {
+	m := make(map[string]*ir.Cluster, len(cs))
+	for _, c := range cs {
+		m[c.Name] = c
+	}
+	return m
+}

@@ -1,0 +1,178 @@
+package translator
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/envoygateway/terraform-provider-envoygateway/controlplane/ir"
+)
+
+// FieldError is bad input, located by its IR field path.
+type FieldError struct {
+	Field string
+	Msg   string
+}
+
+func (e *FieldError) Error() string { return e.Field + ": " + e.Msg }
+
+func fieldErr(field, format string, args ...any) error {
+	return &FieldError{Field: field, Msg: fmt.Sprintf(format, args...)}
+}
+
+// checkRegex compiles re the way gRPC does (RE2 syntax, whole-string
+// match). ValidateAll accepts any non-empty string, and a client NACKs the
+// whole resource for one bad regex.
+func checkRegex(re, path string) error {
+	if re == "" {
+		return fieldErr(path, "empty regular expression")
+	}
+	// Alone first, so that the message quotes the user's text; then
+	// anchored, as both clients use it.
+	if _, err := regexp.Compile(re); err != nil {
+		return fieldErr(path, "invalid regular expression %q: %v", re, err)
+	}
+	if _, err := regexp.Compile("^(?:" + re + ")$"); err != nil {
+		return fieldErr(path, "invalid regular expression %q: %v", re, err)
+	}
+	return nil
+}
+
+func checkPath(p, path string) error {
+	if !strings.HasPrefix(p, "/") {
+		return fieldErr(path, "%q must start with \"/\"", p)
+	}
+	if strings.ContainsAny(p, "?#") {
+		return fieldErr(path, "%q must not contain \"?\" or \"#\"", p)
+	}
+	return nil
+}
+
+// checkNames rejects what would make two resources collide or a reference
+// dangle; Envoy would reject a RouteConfiguration with duplicate domains
+// only when it loads it, long after this error could name the field.
+func checkNames(x *ir.Xds) error {
+	if x.Fleet == "" {
+		return fieldErr("fleet", "must not be empty")
+	}
+	if err := checkListeners(x.Listeners); err != nil {
+		return err
+	}
+	return checkClusters(x.Clusters)
+}
+
+func checkListeners(ls []*ir.Listener) error {
+	names, ports := map[string]int{}, map[uint32]int{}
+	for i, l := range ls {
+		path := fmt.Sprintf("listeners[%d]", i)
+		if l == nil {
+			return fieldErr(path, "must not be null")
+		}
+		if err := unique(names, l.Name, i, path+".name", "listeners"); err != nil {
+			return err
+		}
+		if l.Port == 0 || l.Port > 65535 {
+			return fieldErr(path+".port", "%d is not a port", l.Port)
+		}
+		if j, dup := ports[l.Port]; dup {
+			return fieldErr(path+".port", "port %d is also used by listeners[%d]", l.Port, j)
+		}
+		ports[l.Port] = i
+		if l.Address == "" {
+			return fieldErr(path+".address", "must not be empty")
+		}
+		if err := checkVirtualHosts(l.VirtualHosts, path); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func checkVirtualHosts(vhs []*ir.VirtualHost, path string) error {
+	names, hosts := map[string]int{}, map[string]int{}
+	for i, vh := range vhs {
+		vpath := fmt.Sprintf("%s.virtualHosts[%d]", path, i)
+		if vh == nil {
+			return fieldErr(vpath, "must not be null")
+		}
+		if err := unique(names, vh.Name, i, vpath+".name", "virtualHosts"); err != nil {
+			return err
+		}
+		if err := unique(hosts, vh.Hostname, i, vpath+".hostname", "virtualHosts"); err != nil {
+			return err
+		}
+		if err := checkHostname(vh.Hostname, vpath+".hostname"); err != nil {
+			return err
+		}
+		for j, r := range vh.Routes {
+			if r == nil {
+				return fieldErr(fmt.Sprintf("%s.routes[%d]", vpath, j), "must not be null")
+			}
+		}
+	}
+	return nil
+}
+
+// checkHostname allows the forms a virtual host domain can take in both
+// Envoy and gRPC: "*", "*.suffix" or a name without wildcards or port.
+func checkHostname(h, path string) error {
+	rest := strings.TrimPrefix(h, "*")
+	if h != "*" && rest != h && !strings.HasPrefix(rest, ".") {
+		return fieldErr(path, "%q: a wildcard must be \"*\" or start with \"*.\"", h)
+	}
+	if strings.ContainsAny(rest, "*:/ ") {
+		return fieldErr(path, "%q must be a hostname without port or more wildcards", h)
+	}
+	return nil
+}
+
+func checkClusters(cs []*ir.Cluster) error {
+	names := map[string]int{}
+	for i, c := range cs {
+		path := fmt.Sprintf("clusters[%d]", i)
+		if c == nil {
+			return fieldErr(path, "must not be null")
+		}
+		if err := unique(names, c.Name, i, path+".name", "clusters"); err != nil {
+			return err
+		}
+	}
+	// The gRPC variant names the parts of a DNS cluster "<name>#<i>"; such
+	// a part must not be another cluster.
+	for i, c := range cs {
+		for _, n := range clusterNames(c, grpcVariant) {
+			if j, ok := names[n]; ok && n != c.Name {
+				return fieldErr(fmt.Sprintf("clusters[%d].name", j), "%q clashes with the gRPC name of a part of clusters[%d]", n, i)
+			}
+		}
+	}
+	return nil
+}
+
+func unique[K comparable](seen map[K]int, k K, i int, path, list string) error {
+	var zero K
+	if k == zero {
+		return fieldErr(path, "must not be empty")
+	}
+	if j, dup := seen[k]; dup {
+		return fieldErr(path, "%v is also used by %s[%d]", k, list, j)
+	}
+	seen[k] = i
+	return nil
+}
+
+// validateAll runs every resource's proto constraint checks (Envoy's own
+// rules); an error here is a translator bug, not bad input.
+func (r *Resources) validateAll() error {
+	var errs []error
+	for _, m := range r.all() {
+		if err := m.ValidateAll(); err != nil {
+			errs = append(errs, fmt.Errorf("%T %q: %w", m, nameOf(m), err))
+		}
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("internal error: generated resources fail validation: %w", errors.Join(errs...))
+	}
+	return nil
+}
