@@ -102,7 +102,7 @@ func buildMatch(m *ir.Match, v variant, path string) (*routev3.RouteMatch, bool,
 			return nil, false, err
 		}
 		rm.QueryParameters = append(rm.QueryParameters, &routev3.QueryParameterMatcher{
-			Name:                          q.Name,
+			Name:                         q.Name,
 			QueryParameterMatchSpecifier: &routev3.QueryParameterMatcher_StringMatch{StringMatch: sm},
 		})
 	}
