@@ -29,6 +29,8 @@ type coreKind[T any, PT interface {
 
 func (k *coreKind[T, PT]) kind() schema.GroupVersionKind { return k.gvk }
 
+func (k *coreKind[T, PT]) isNamespaced() bool { return k.namespaced }
+
 func (k *coreKind[T, PT]) hasStatusSubresource() bool { return false }
 
 // decode converts obj to the typed object; unknown lists the fields the

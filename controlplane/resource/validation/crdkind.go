@@ -39,6 +39,8 @@ type crdKind struct {
 
 func (k *crdKind) kind() schema.GroupVersionKind { return k.gvk }
 
+func (k *crdKind) isNamespaced() bool { return k.namespaced }
+
 func (k *crdKind) hasStatusSubresource() bool { return k.hasStatus }
 
 // coerce does what the API server's decoder does before anything else sees

@@ -20,6 +20,7 @@ type Validator struct {
 // kindValidator is one kind's share of the API server's request path.
 type kindValidator interface {
 	kind() schema.GroupVersionKind
+	isNamespaced() bool
 	hasStatusSubresource() bool
 	coerce(obj map[string]any) (unknownFields []string, err error)
 	applyDefaults(obj map[string]any)
@@ -77,6 +78,15 @@ func (v *Validator) Kinds() []schema.GroupVersionKind {
 func (v *Validator) Knows(gvk schema.GroupVersionKind) bool {
 	_, ok := v.kinds[gvk]
 	return ok
+}
+
+// Namespaced reports whether objects of gvk live in a namespace (ok is
+// false for a kind the Validator does not know). Validate requires
+// metadata.namespace on those; the API server takes it from the URL, so
+// callers reading files fill it in (kubectl uses "default").
+func (v *Validator) Namespaced(gvk schema.GroupVersionKind) (namespaced, ok bool) {
+	k, ok := v.kinds[gvk]
+	return ok && k.isNamespaced(), ok
 }
 
 // HasStatusSubresource reports whether gvk keeps status apart from the rest
