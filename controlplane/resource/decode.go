@@ -9,24 +9,30 @@ import (
 	"strings"
 
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	utiljson "k8s.io/apimachinery/pkg/util/json"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	sigsjson "sigs.k8s.io/json"
 	sigsyaml "sigs.k8s.io/yaml"
 )
 
-// Validator checks a decoded object beyond what decoding and the built-in
-// checks cover, for example against its CRD's OpenAPI schema and CEL rules.
-// It may set defaults on obj in place. Field paths are relative to the
-// object ("spec.rules[0]"); the decoder adds file, document and line.
+// Validator checks one object beyond what decoding and the built-in checks
+// cover: for example against its CRD's OpenAPI schema and CEL rules, as the
+// Kubernetes API server does. It sees the object as written, as the API
+// server would (a JSON map whose whole numbers are int64), after strict
+// decoding has found no unknown field or wrong type, with apiVersion made
+// canonical and metadata.namespace defaulted. It returns the object to keep,
+// typically with the schema's defaults applied (nil keeps the input), and
+// errors whose paths are relative to the object ("spec.rules[0]"); the
+// decoder adds file, document and line.
 type Validator interface {
-	Validate(obj Object) field.ErrorList
+	Validate(obj map[string]any) (map[string]any, field.ErrorList)
 }
 
 // ValidatorFunc adapts a function to Validator.
-type ValidatorFunc func(Object) field.ErrorList
+type ValidatorFunc func(obj map[string]any) (map[string]any, field.ErrorList)
 
 // Validate calls f.
-func (f ValidatorFunc) Validate(obj Object) field.ErrorList { return f(obj) }
+func (f ValidatorFunc) Validate(obj map[string]any) (map[string]any, field.ErrorList) { return f(obj) }
 
 // Skipped counts the documents whose kind this control plane does not handle,
 // by "apiVersion Kind" (e.g. "apps/v1 Deployment"). They are not errors: a
@@ -252,27 +258,17 @@ func (st *decodeState) items(loc *location, raw []byte, key, apiVersion, kind st
 
 // typed strictly decodes raw into the Go type of ki and checks the result.
 func (st *decodeState) typed(loc *location, ki *kindInfo, raw []byte) {
-	obj := ki.newObject()
-	strictErrs, err := sigsjson.UnmarshalStrict(raw, obj)
-	if err != nil {
-		st.fail(typeError(loc, raw, err))
+	obj, ok := st.strict(loc, ki, raw)
+	if !ok {
 		return
 	}
-	for _, se := range strictErrs {
-		st.fail(strictError(loc, se))
-	}
-	if len(strictErrs) > 0 {
-		return
-	}
-	obj.GetObjectKind().SetGroupVersionKind(schema.GroupVersionKind{Group: ki.group, Version: ki.versions[0], Kind: ki.kind})
-	if ki.namespaced && obj.GetNamespace() == "" {
-		obj.SetNamespace(DefaultNamespace)
-	}
-	loc.namespace = obj.GetNamespace()
-	errs := checkObject(ki, obj)
+	var verrs field.ErrorList
 	if st.dec.Validator != nil {
-		errs = append(errs, st.dec.Validator.Validate(obj)...)
+		if obj, verrs, ok = st.validate(loc, ki, obj, raw); !ok {
+			return
+		}
 	}
+	errs := append(verrs, withoutFields(checkObject(ki, obj), verrs)...)
 	if len(errs) > 0 {
 		st.fail(loc.fromFieldErrors(errs)...)
 		return
@@ -284,6 +280,76 @@ func (st *decodeState) typed(loc *location, ki *kindInfo, raw []byte) {
 	}
 	st.seen[key] = loc
 	ki.add(st.res, obj)
+}
+
+// strict decodes raw into a new object of ki, rejecting unknown fields and
+// wrong types, and sets its canonical type and default namespace.
+func (st *decodeState) strict(loc *location, ki *kindInfo, raw []byte) (Object, bool) {
+	obj := ki.newObject()
+	strictErrs, err := sigsjson.UnmarshalStrict(raw, obj)
+	if err != nil {
+		st.fail(typeError(loc, raw, err))
+		return nil, false
+	}
+	for _, se := range strictErrs {
+		st.fail(strictError(loc, se))
+	}
+	if len(strictErrs) > 0 {
+		return nil, false
+	}
+	obj.GetObjectKind().SetGroupVersionKind(schema.GroupVersionKind{Group: ki.group, Version: ki.versions[0], Kind: ki.kind})
+	if ki.namespaced && obj.GetNamespace() == "" {
+		obj.SetNamespace(DefaultNamespace)
+	}
+	return obj, true
+}
+
+// validate runs the Validator on raw, the object as written, and decodes
+// what it returns (the object with defaults) in obj's place. ok is false
+// when the returned object cannot be decoded, which is reported.
+func (st *decodeState) validate(loc *location, ki *kindInfo, obj Object, raw []byte) (Object, field.ErrorList, bool) {
+	var m map[string]any
+	if err := utiljson.Unmarshal(raw, &m); err != nil {
+		st.fail(loc.errorf("cannot prepare object for validation: %v", err))
+		return nil, nil, false
+	}
+	m["apiVersion"], m["kind"] = ki.apiVersion(), ki.kind
+	if ki.namespaced {
+		if meta, ok := m["metadata"].(map[string]any); ok {
+			meta["namespace"] = obj.GetNamespace()
+		}
+	}
+	out, errs := st.dec.Validator.Validate(m)
+	if len(errs) > 0 || out == nil {
+		return obj, errs, true
+	}
+	js, err := json.Marshal(out)
+	if err != nil {
+		st.fail(loc.errorf("validator returned an object that cannot be encoded: %v", err))
+		return nil, nil, false
+	}
+	obj, ok := st.strict(loc, ki, js)
+	return obj, nil, ok
+}
+
+// withoutFields drops the errors of errs on fields that other already
+// reports: a plugged-in schema validator repeats some built-in checks, and
+// its message is the one a Kubernetes user knows.
+func withoutFields(errs, other field.ErrorList) field.ErrorList {
+	if len(other) == 0 {
+		return errs
+	}
+	reported := map[string]bool{}
+	for _, e := range other {
+		reported[e.Field] = true
+	}
+	var out field.ErrorList
+	for _, e := range errs {
+		if !reported[e.Field] {
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 // DefaultNamespace is given to namespaced objects that name none, as kubectl does.

@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"k8s.io/apimachinery/pkg/util/validation/field"
-	gwapiv1 "sigs.k8s.io/gateway-api/apis/v1"
 )
 
 const route = `apiVersion: gateway.networking.k8s.io/v1
@@ -151,25 +150,56 @@ func TestBackendAddresses(t *testing.T) {
 	})
 }
 
-// TestValidatorHook checks that a plugged-in Validator sees decoded objects
-// and that its field errors are located like the decoder's own.
+// TestValidatorHook checks what a plugged-in Validator sees and that what
+// it returns is used: its defaults reach the decoded object, and its field
+// errors are located like the decoder's own.
 func TestValidatorHook(t *testing.T) {
-	var seen []string
-	d := &Decoder{Validator: ValidatorFunc(func(obj Object) field.ErrorList {
-		seen = append(seen, KeyOf(obj).String())
-		r, ok := obj.(*gwapiv1.HTTPRoute)
-		if !ok || len(r.Spec.Hostnames) == 0 {
-			return nil
+	var seen []map[string]any
+	d := &Decoder{Validator: ValidatorFunc(func(obj map[string]any) (map[string]any, field.ErrorList) {
+		seen = append(seen, obj)
+		if obj["kind"] != KindHTTPRoute {
+			return nil, nil
 		}
-		return field.ErrorList{field.Invalid(field.NewPath("spec", "hostnames").Index(0), r.Spec.Hostnames[0], "rejected by test")}
+		spec := obj["spec"].(map[string]any)
+		if h, ok := spec["hostnames"].([]any); ok && h[0] == "bad.example" {
+			return nil, field.ErrorList{field.Invalid(field.NewPath("spec", "hostnames").Index(0), h[0], "rejected by test")}
+		}
+		spec["hostnames"] = []any{"defaulted.example"}
+		return obj, nil
 	})}
-	in := "apiVersion: v1\nkind: Namespace\nmetadata: {name: ns}\n---\n" + route + "spec:\n  hostnames:\n  - a.example\n"
+	in := "apiVersion: v1\nkind: Namespace\nmetadata: {name: ns}\n---\n" +
+		"apiVersion: gateway.networking.k8s.io/v1beta1\nkind: HTTPRoute\nmetadata: {name: ok}\nspec:\n  parentRefs: [{name: gw, port: 8080}]\n---\n" +
+		route + "spec:\n  hostnames:\n  - bad.example\n"
 	res, _, errs := d.Decode([]byte(in), "v.yaml")
-	checkErrors(t, errs, []string{`v.yaml:11: document 1 (HTTPRoute default/foo): spec.hostnames[0]: Invalid value: "a.example": rejected by test`})
-	if strings.Join(seen, ",") != "Namespace ns,HTTPRoute default/foo" {
-		t.Errorf("validator saw %v", seen)
+	checkErrors(t, errs, []string{`v.yaml:17: document 2 (HTTPRoute default/foo): spec.hostnames[0]: Invalid value: "bad.example": rejected by test`})
+	if len(seen) != 3 {
+		t.Fatalf("validator saw %d objects, want 3", len(seen))
 	}
-	if len(res.Namespaces) != 1 || len(res.HTTPRoutes) != 0 {
-		t.Errorf("got %d namespaces, %d routes; want the namespace only", len(res.Namespaces), len(res.HTTPRoutes))
+	ok := seen[1]
+	if ok["apiVersion"] != "gateway.networking.k8s.io/v1" || ok["metadata"].(map[string]any)["namespace"] != "default" {
+		t.Errorf("validator got apiVersion %v, metadata %v; want canonical v1 and the default namespace", ok["apiVersion"], ok["metadata"])
 	}
+	if port := ok["spec"].(map[string]any)["parentRefs"].([]any)[0].(map[string]any)["port"]; port != int64(8080) {
+		t.Errorf("port reached the validator as %T %v, want int64 as the API server decodes it", port, port)
+	}
+	if len(res.Namespaces) != 1 || len(res.HTTPRoutes) != 1 {
+		t.Fatalf("got %d namespaces, %d routes; want 1 and 1", len(res.Namespaces), len(res.HTTPRoutes))
+	}
+	if h := res.HTTPRoutes[0].Spec.Hostnames; len(h) != 1 || h[0] != "defaulted.example" {
+		t.Errorf("the validator's defaults were not kept: hostnames %v", h)
+	}
+}
+
+// TestValidatorErrorsWin checks that a built-in check on a field the
+// Validator also rejects is not reported twice.
+func TestValidatorErrorsWin(t *testing.T) {
+	d := &Decoder{Validator: ValidatorFunc(func(obj map[string]any) (map[string]any, field.ErrorList) {
+		return nil, field.ErrorList{field.Invalid(field.NewPath("spec", "endpoints").Index(0).Child("address"), "x", "schema says no")}
+	})}
+	in := "apiVersion: envoygateway.dev/v1alpha1\nkind: Backend\nmetadata: {name: B}\nspec:\n  endpoints:\n  - address: nope\n"
+	_, _, errs := d.Decode([]byte(in), "b.yaml")
+	checkErrors(t, errs, []string{
+		`b.yaml:6: document 0 (Backend default/B): spec.endpoints[0].address: Invalid value: "x": schema says no`,
+		`b.yaml:3: document 0 (Backend default/B): metadata.name: Invalid value: "B"`,
+	})
 }
