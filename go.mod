@@ -8,6 +8,8 @@ require (
 	sigs.k8s.io/gateway-api v1.6.3
 )
 
+require github.com/envoyproxy/go-control-plane/ratelimit v0.1.0 // indirect
+
 require (
 	cel.dev/expr v0.25.3 // indirect
 	github.com/NYTimes/gziphandler v1.1.1 // indirect
