@@ -1,0 +1,89 @@
+package gatewayapi
+
+import (
+	"fmt"
+
+	gwapiv1 "sigs.k8s.io/gateway-api/apis/v1"
+)
+
+// portClaim is what earlier (older) Gateways of the fleet hold on a port.
+type portClaim struct {
+	protocol gwapiv1.ProtocolType
+	owner    map[string]*listenerState // by hostname
+}
+
+// resolveConflicts marks listeners that are not distinct. All Gateways of a
+// class share one fleet and so one set of addresses: a listener conflicts
+// with another on the same port of the fleet when the protocols differ or
+// the hostnames are equal.
+//
+// Within one Gateway no listener wins: every listener of a conflicting set
+// is refused, as the spec requires. Across Gateways the older Gateway
+// (creationTimestamp, then namespace/name) keeps its listener, so adding a
+// Gateway never breaks one that already works. gws must be oldest first.
+func resolveConflicts(gws []*gatewayState) {
+	claims := map[int32]*portClaim{}
+	for _, gs := range gws {
+		markInternalConflicts(gs)
+		for _, l := range gs.listeners {
+			if !l.accepted() {
+				continue
+			}
+			c := claims[l.port()]
+			switch {
+			case c == nil:
+				continue
+			case c.protocol != l.spec.Protocol:
+				l.setConflict(gwapiv1.ListenerReasonProtocolConflict, fmt.Sprintf(
+					"Port %d is used with protocol %s by an older Gateway of the fleet", l.port(), c.protocol))
+			case c.owner[l.hostname] != nil:
+				l.setConflict(gwapiv1.ListenerReasonHostnameConflict, fmt.Sprintf(
+					"Port %d and hostname %q are used by listener %s of the older Gateway %s", l.port(),
+					l.hostname, c.owner[l.hostname].name(), keyOf(c.owner[l.hostname].gw.obj)))
+			}
+		}
+		for _, l := range gs.listeners {
+			if !l.accepted() {
+				continue
+			}
+			c := claims[l.port()]
+			if c == nil {
+				c = &portClaim{protocol: l.spec.Protocol, owner: map[string]*listenerState{}}
+				claims[l.port()] = c
+			}
+			c.owner[l.hostname] = l
+		}
+	}
+}
+
+func markInternalConflicts(gs *gatewayState) {
+	byPort := map[int32][]*listenerState{}
+	for _, l := range gs.listeners {
+		if l.accepted() {
+			byPort[l.port()] = append(byPort[l.port()], l)
+		}
+	}
+	for port, ls := range byPort {
+		protos := map[gwapiv1.ProtocolType]bool{}
+		hosts := map[string]int{}
+		for _, l := range ls {
+			protos[l.spec.Protocol] = true
+			hosts[l.hostname]++
+		}
+		for _, l := range ls {
+			switch {
+			case len(protos) > 1:
+				l.setConflict(gwapiv1.ListenerReasonProtocolConflict,
+					fmt.Sprintf("Listeners of this Gateway use port %d with different protocols", port))
+			case hosts[l.hostname] > 1:
+				l.setConflict(gwapiv1.ListenerReasonHostnameConflict,
+					fmt.Sprintf("Listeners of this Gateway use port %d with the same hostname %q", port, l.hostname))
+			}
+		}
+	}
+}
+
+func (l *listenerState) setConflict(reason gwapiv1.ListenerConditionReason, msg string) {
+	l.conflict = reason
+	l.conflictMsg = msg
+}

@@ -1,0 +1,135 @@
+package gatewayapi
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	gwapiv1 "sigs.k8s.io/gateway-api/apis/v1"
+)
+
+// gatewayState is a Gateway of a class we own and accept.
+type gatewayState struct {
+	obj       *gwapiv1.Gateway
+	class     *classState
+	listeners []*listenerState
+}
+
+func (t *translator) processGateways() {
+	for _, g := range t.idx.gateways {
+		cs := t.classes[string(g.Spec.GatewayClassName)]
+		if cs == nil || !cs.accepted {
+			continue
+		}
+		gs := &gatewayState{obj: g, class: cs}
+		for i := range g.Spec.Listeners {
+			gs.listeners = append(gs.listeners, newListener(gs, i))
+		}
+		t.gateways[keyOf(g)] = gs
+		cs.gateways = append(cs.gateways, gs)
+	}
+	for _, cs := range t.classes {
+		slices.SortFunc(cs.gateways, func(a, b *gatewayState) int { return olderFirst(a.obj, b.obj) })
+		resolveConflicts(cs.gateways)
+	}
+}
+
+// finishGatewayStatus writes listener and Gateway conditions; it runs after
+// routes are attached, because attachedRoutes is part of listener status.
+func (t *translator) finishGatewayStatus(gs *gatewayState) {
+	g := gs.obj
+	old := g.Status.Listeners
+	g.Status.Listeners = make([]gwapiv1.ListenerStatus, 0, len(gs.listeners))
+	for _, l := range gs.listeners {
+		var prev []metav1.Condition
+		for _, o := range old {
+			if o.Name == l.name() {
+				prev = o.Conditions
+			}
+		}
+		g.Status.Listeners = append(g.Status.Listeners, gwapiv1.ListenerStatus{
+			Name:           l.name(),
+			SupportedKinds: append([]gwapiv1.RouteGroupKind{}, l.kinds...),
+			AttachedRoutes: int32(len(l.attached)),
+			Conditions:     t.stamp(g.Generation, prev, l.conditions()),
+		})
+	}
+	g.Status.Conditions = t.stampKeeping(g.Generation, g.Status.Conditions, gatewayConditions(gs),
+		string(gwapiv1.GatewayConditionAccepted), string(gwapiv1.GatewayConditionProgrammed))
+}
+
+func (l *listenerState) conditions() []cond {
+	const (
+		accepted   = string(gwapiv1.ListenerConditionAccepted)
+		programmed = string(gwapiv1.ListenerConditionProgrammed)
+		resolved   = string(gwapiv1.ListenerConditionResolvedRefs)
+		conflicted = string(gwapiv1.ListenerConditionConflicted)
+	)
+	var out []cond
+	switch {
+	case l.refused != nil:
+		out = append(out, *l.refused)
+	case l.conflict != "":
+		out = append(out, condFalse(accepted, string(l.conflict), l.conflictMsg))
+	default:
+		out = append(out, condTrue(accepted, string(gwapiv1.ListenerReasonAccepted), "Listener is accepted"))
+	}
+	switch {
+	case l.programmed():
+		out = append(out, condTrue(programmed, string(gwapiv1.ListenerReasonProgrammed), "Listener is programmed"))
+	case l.conflict != "":
+		out = append(out, condFalse(programmed, string(l.conflict), l.conflictMsg))
+	case l.refused != nil:
+		out = append(out, condFalse(programmed, string(gwapiv1.ListenerReasonInvalid), "Listener is not accepted: "+l.refused.Message))
+	default:
+		out = append(out, condFalse(programmed, string(gwapiv1.ListenerReasonInvalid), "Listener allows no route kind it can carry"))
+	}
+	if len(l.badKinds) > 0 {
+		out = append(out, condFalse(resolved, string(gwapiv1.ListenerReasonInvalidRouteKinds), fmt.Sprintf(
+			"%s: %s not supported on a %s listener", l.field(".allowedRoutes.kinds"), strings.Join(l.badKinds, ", "), l.spec.Protocol)))
+	} else {
+		out = append(out, condTrue(resolved, string(gwapiv1.ListenerReasonResolvedRefs), "All references are resolved"))
+	}
+	if l.conflict != "" {
+		out = append(out, condTrue(conflicted, string(l.conflict), l.conflictMsg))
+	} else {
+		out = append(out, condFalse(conflicted, string(gwapiv1.ListenerReasonNoConflicts), "No conflicts"))
+	}
+	return out
+}
+
+// valid listeners are accepted, programmed and fully resolved; any other
+// makes the Gateway report ListenersNotValid.
+func (l *listenerState) valid() bool { return l.programmed() && len(l.badKinds) == 0 }
+
+func gatewayConditions(gs *gatewayState) []cond {
+	const (
+		accepted   = string(gwapiv1.GatewayConditionAccepted)
+		programmed = string(gwapiv1.GatewayConditionProgrammed)
+		notValid   = string(gwapiv1.GatewayReasonListenersNotValid)
+	)
+	var invalid []string
+	live := 0
+	for _, l := range gs.listeners {
+		if !l.valid() {
+			invalid = append(invalid, string(l.name()))
+		}
+		if l.programmed() {
+			live++
+		}
+	}
+	switch {
+	case len(gs.listeners) == 0:
+		msg := "spec.listeners: the Gateway has no listeners"
+		return []cond{condFalse(accepted, notValid, msg), condFalse(programmed, string(gwapiv1.GatewayReasonInvalid), msg)}
+	case live == 0:
+		msg := "No listener is valid: " + strings.Join(invalid, ", ")
+		return []cond{condFalse(accepted, notValid, msg), condFalse(programmed, string(gwapiv1.GatewayReasonInvalid), msg)}
+	}
+	prog := condTrue(programmed, string(gwapiv1.GatewayReasonProgrammed), "Gateway is translated into its fleet's configuration")
+	if len(invalid) > 0 {
+		return []cond{condTrue(accepted, notValid, "Listeners not valid: "+strings.Join(invalid, ", ")), prog}
+	}
+	return []cond{condTrue(accepted, string(gwapiv1.GatewayReasonAccepted), "Gateway is accepted"), prog}
+}

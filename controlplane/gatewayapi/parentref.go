@@ -1,0 +1,206 @@
+package gatewayapi
+
+import (
+	"fmt"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	gwapiv1 "sigs.k8s.io/gateway-api/apis/v1"
+)
+
+// parentState is one parentRef of a route that points at a Gateway.
+type parentState struct {
+	// ref is the parentRef as written, with the CRD defaults for group and
+	// kind filled in, as an API server would echo it in status.
+	ref gwapiv1.ParentReference
+	gw  *gatewayState // nil: no such Gateway
+	// refusal is why the parent does not accept the route, if it does not.
+	refusal     *cond
+	attachments []attachment
+}
+
+// attachment is a listener that took the route, with the hostnames the
+// route serves there.
+type attachment struct {
+	l         *listenerState
+	hostnames []string
+}
+
+const kindGateway gwapiv1.Kind = "Gateway"
+
+// resolveParents finds the route's Gateways. Parents of other kinds (mesh
+// Services, ListenerSets) and Gateways of other controllers are not ours
+// to report on. A Gateway that does not exist is reported as
+// NoMatchingParent, unless the route's other parents belong only to
+// another controller, which may report it itself.
+func (t *translator) resolveParents(rs *routeState) {
+	r := rs.obj
+	var parents []*parentState
+	ours, foreign := false, false
+	for _, pr := range r.Spec.ParentRefs {
+		ref := defaultParentRef(pr)
+		if *ref.Group != gwapiv1.GroupName || *ref.Kind != kindGateway || slicesContainsRef(parents, ref) {
+			continue
+		}
+		target := nsName{Namespace: r.Namespace, Name: string(ref.Name)}
+		if ref.Namespace != nil && *ref.Namespace != "" {
+			target.Namespace = string(*ref.Namespace)
+		}
+		p := &parentState{ref: ref, gw: t.gateways[target]}
+		switch {
+		case p.gw != nil:
+			ours = true
+		case t.idx.hasGateway(target):
+			foreign = true
+			continue
+		default:
+			p.refusal = new(condFalse(string(gwapiv1.RouteConditionAccepted), string(gwapiv1.RouteReasonNoMatchingParent),
+				fmt.Sprintf("Gateway %s not found", target)))
+		}
+		parents = append(parents, p)
+	}
+	if ours || !foreign {
+		rs.parents = parents
+	}
+	rs.writeStatus = len(rs.parents) > 0 || t.hasOurStatus(r)
+}
+
+func defaultParentRef(pr gwapiv1.ParentReference) gwapiv1.ParentReference {
+	if pr.Group == nil {
+		pr.Group = new(gwapiv1.Group(gwapiv1.GroupName))
+	}
+	if pr.Kind == nil {
+		pr.Kind = new(kindGateway)
+	}
+	return pr
+}
+
+func slicesContainsRef(ps []*parentState, ref gwapiv1.ParentReference) bool {
+	for _, p := range ps {
+		if sameParentRef(p.ref, ref) {
+			return true
+		}
+	}
+	return false
+}
+
+func sameParentRef(a, b gwapiv1.ParentReference) bool {
+	a, b = defaultParentRef(a), defaultParentRef(b)
+	return *a.Group == *b.Group && *a.Kind == *b.Kind && a.Name == b.Name &&
+		deref(a.Namespace) == deref(b.Namespace) && deref(a.SectionName) == deref(b.SectionName) && deref(a.Port) == deref(b.Port)
+}
+
+func deref[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
+	}
+	return *p
+}
+
+func (t *translator) hasOurStatus(r *gwapiv1.HTTPRoute) bool {
+	for _, p := range r.Status.Parents {
+		if p.ControllerName == t.opts.ControllerName {
+			return true
+		}
+	}
+	return false
+}
+
+// attach applies the spec's attachment rules for one parent: sectionName
+// and port select listeners, allowedRoutes filters them by kind and
+// namespace, and hostnames must intersect.
+func (t *translator) attach(rs *routeState, p *parentState) {
+	if p.gw == nil {
+		return
+	}
+	var selected, allowed []*listenerState
+	for _, l := range p.gw.listeners {
+		if (p.ref.SectionName != nil && l.name() != *p.ref.SectionName) || (p.ref.Port != nil && l.port() != *p.ref.Port) {
+			continue
+		}
+		selected = append(selected, l)
+		if l.allowsKind(kindHTTPRoute) && l.allowsNamespace(rs.obj.Namespace, t.idx.nsLabels) {
+			allowed = append(allowed, l)
+		}
+	}
+	for _, l := range allowed {
+		if hs := intersect(l.hostname, rs.hostnames); len(hs) > 0 {
+			p.attachments = append(p.attachments, attachment{l: l, hostnames: hs})
+		}
+	}
+	accepted := string(gwapiv1.RouteConditionAccepted)
+	switch {
+	case len(selected) == 0:
+		p.refusal = new(condFalse(accepted, string(gwapiv1.RouteReasonNoMatchingParent), "No listener matches "+describeSection(p.ref)))
+	case len(allowed) == 0:
+		p.refusal = new(condFalse(accepted, string(gwapiv1.RouteReasonNotAllowedByListeners),
+			fmt.Sprintf("No listener of %s allows HTTPRoutes from namespace %q", describeSection(p.ref), rs.obj.Namespace)))
+	case len(p.attachments) == 0:
+		p.refusal = new(condFalse(accepted, string(gwapiv1.RouteReasonNoMatchingListenerHostname),
+			fmt.Sprintf("No hostname of the route intersects a listener hostname of %s", describeSection(p.ref))))
+	case rs.invalid == nil:
+		for _, a := range p.attachments {
+			a.l.attached[keyOf(rs.obj)] = true
+			for _, h := range a.hostnames {
+				a.l.contribs = append(a.l.contribs, contribution{hostname: h, route: rs})
+			}
+		}
+	}
+}
+
+func describeSection(ref gwapiv1.ParentReference) string {
+	s := fmt.Sprintf("Gateway %s", ref.Name)
+	if ref.SectionName != nil {
+		s += fmt.Sprintf(" sectionName %q", *ref.SectionName)
+	}
+	if ref.Port != nil {
+		s += fmt.Sprintf(" port %d", *ref.Port)
+	}
+	return s
+}
+
+// writeRouteStatus replaces our entries in status.parents and keeps the
+// entries of other controllers.
+func (t *translator) writeRouteStatus(rs *routeState) {
+	r := rs.obj
+	out := []gwapiv1.RouteParentStatus{}
+	var prev []gwapiv1.RouteParentStatus
+	for _, ps := range r.Status.Parents {
+		if ps.ControllerName != t.opts.ControllerName {
+			out = append(out, ps)
+		} else {
+			prev = append(prev, ps)
+		}
+	}
+	for _, p := range rs.parents {
+		var old []metav1.Condition
+		for _, ps := range prev {
+			if sameParentRef(ps.ParentRef, p.ref) {
+				old = ps.Conditions
+			}
+		}
+		out = append(out, gwapiv1.RouteParentStatus{
+			ParentRef:      p.ref,
+			ControllerName: t.opts.ControllerName,
+			Conditions:     t.stamp(r.Generation, old, rs.parentConditions(p)),
+		})
+	}
+	r.Status.Parents = out
+}
+
+func (rs *routeState) parentConditions(p *parentState) []cond {
+	var out []cond
+	switch {
+	case p.refusal != nil:
+		out = append(out, *p.refusal)
+	case rs.invalid != nil:
+		out = append(out, *rs.invalid)
+	default:
+		out = append(out, condTrue(string(gwapiv1.RouteConditionAccepted), string(gwapiv1.RouteReasonAccepted), "Route is accepted"))
+	}
+	out = append(out, rs.resolved)
+	if p.refusal == nil && rs.invalid == nil && rs.partial != nil {
+		out = append(out, *rs.partial)
+	}
+	return out
+}

@@ -1,0 +1,91 @@
+package gatewayapi
+
+import (
+	"fmt"
+	"strings"
+
+	gwapiv1 "sigs.k8s.io/gateway-api/apis/v1"
+)
+
+// routeState is an HTTPRoute with its compiled rules and parents.
+type routeState struct {
+	obj       *gwapiv1.HTTPRoute
+	hostnames []string
+	rules     []*ruleIR
+	// invalid, when set, is why no parent accepts the route.
+	invalid *cond
+	// partial lists dropped rules when others remain (PartiallyInvalid).
+	partial  *cond
+	resolved cond
+	parents  []*parentState
+	// writeStatus: the route has a parent of ours, or stale status of ours
+	// to remove.
+	writeStatus bool
+}
+
+func (t *translator) processRoutes() {
+	for _, r := range t.idx.routes {
+		rs := &routeState{obj: r}
+		t.resolveParents(rs)
+		if !rs.writeStatus {
+			continue
+		}
+		t.compileRoute(rs)
+		for _, p := range rs.parents {
+			t.attach(rs, p)
+		}
+		t.writeRouteStatus(rs)
+		t.routes = append(t.routes, rs)
+	}
+}
+
+// compileRoute validates hostnames and rules. Invalid rules are dropped;
+// the route is refused only when nothing valid is left.
+func (t *translator) compileRoute(rs *routeState) {
+	r := rs.obj
+	for i, h := range r.Spec.Hostnames {
+		if err := validateHostname(string(h)); err != nil {
+			rs.invalid = new(condFalse(string(gwapiv1.RouteConditionAccepted), string(gwapiv1.RouteReasonUnsupportedValue),
+				fmt.Sprintf("spec.hostnames[%d]: %v", i, err)))
+		}
+		rs.hostnames = append(rs.hostnames, string(h))
+	}
+	rs.hostnames = dedupe(rs.hostnames)
+	rules := r.Spec.Rules
+	if len(rules) == 0 {
+		rules = defaultRules
+	}
+	var dropped []string
+	var firstErr *ruleError
+	var firstRef *refFailure
+	for i := range rules {
+		rule, err, ref := t.compileRule(r, i, &rules[i])
+		if firstRef == nil {
+			firstRef = ref
+		}
+		if err != nil {
+			if firstErr == nil {
+				firstErr = err
+			}
+			dropped = append(dropped, err.msg)
+			continue
+		}
+		rs.rules = append(rs.rules, rule)
+	}
+	rs.resolved = resolvedRefsCond(firstRef)
+	switch {
+	case rs.invalid != nil:
+	case len(rs.rules) == 0:
+		rs.invalid = new(condFalse(string(gwapiv1.RouteConditionAccepted), string(firstErr.reason), strings.Join(dropped, "; ")))
+	case len(dropped) > 0:
+		rs.partial = new(condTrue(string(gwapiv1.RouteConditionPartiallyInvalid), string(firstErr.reason),
+			"Dropped Rule(s): "+strings.Join(dropped, "; ")))
+	}
+}
+
+func resolvedRefsCond(f *refFailure) cond {
+	if f == nil {
+		return condTrue(string(gwapiv1.RouteConditionResolvedRefs), string(gwapiv1.RouteReasonResolvedRefs), "All references are resolved")
+	}
+	return condFalse(string(gwapiv1.RouteConditionResolvedRefs), string(f.reason), f.msg)
+}

@@ -1,0 +1,250 @@
+package gatewayapi
+
+import (
+	"fmt"
+	"regexp"
+	"time"
+
+	gwapiv1 "sigs.k8s.io/gateway-api/apis/v1"
+
+	"github.com/envoygateway/terraform-provider-envoygateway/controlplane/ir"
+)
+
+// ruleIR is a valid rule, ready to be placed in virtual hosts.
+type ruleIR struct {
+	index   int
+	matches []ir.Match
+	action  ir.Action
+	// redirectToListenerPort is set when the spec derives the redirect port
+	// from the listener the request came in on.
+	redirectToListenerPort  bool
+	reqHeaders, respHeaders *ir.HeaderModifier
+}
+
+// defaultRules is the CRD default for an HTTPRoute without rules.
+var defaultRules = []gwapiv1.HTTPRouteRule{{}}
+
+// compileRule returns the rule's IR or why it is invalid, and separately
+// the first invalid backendRef, which the route's ResolvedRefs reports even
+// when the rest of the rule is fine.
+func (t *translator) compileRule(route *gwapiv1.HTTPRoute, i int, rule *gwapiv1.HTTPRouteRule) (*ruleIR, *ruleError, *refFailure) {
+	field := fmt.Sprintf("spec.rules[%d]", i)
+	backends, refErr, ruleErr := t.compileBackendRefs(route, rule.BackendRefs, field+".backendRefs")
+	out := &ruleIR{index: i}
+	first := func(e *ruleError) {
+		if ruleErr == nil {
+			ruleErr = e
+		}
+	}
+	matches := rule.Matches
+	if len(matches) == 0 {
+		matches = []gwapiv1.HTTPRouteMatch{{}}
+	}
+	for j, m := range matches {
+		im, err := compileMatch(m, fmt.Sprintf("%s.matches[%d]", field, j))
+		if err != nil {
+			first(err)
+			break
+		}
+		out.matches = append(out.matches, im)
+	}
+	filters, err := compileFilters(rule.Filters, field+".filters")
+	if err != nil {
+		first(err)
+	}
+	if rule.Retry != nil {
+		first(unsupported("%s.retry: retries are not supported yet", field))
+	}
+	if rule.SessionPersistence != nil {
+		first(unsupported("%s.sessionPersistence: session persistence is not supported yet", field))
+	}
+	if ruleErr != nil {
+		return nil, ruleErr, refErr
+	}
+	out.reqHeaders, out.respHeaders = filters.reqHeaders, filters.respHeaders
+	if err := out.setAction(rule, filters, backends, field); err != nil {
+		return nil, err, refErr
+	}
+	return out, nil, refErr
+}
+
+// compileBackendRefs resolves every backendRef. Invalid ones are dropped
+// (the proxy answers 500 when none is left) and so are those of weight 0.
+func (t *translator) compileBackendRefs(route *gwapiv1.HTTPRoute, refs []gwapiv1.HTTPBackendRef, field string) ([]ir.WeightedCluster, *refFailure, *ruleError) {
+	var out []ir.WeightedCluster
+	var refErr *refFailure
+	var ruleErr *ruleError
+	for j, br := range refs {
+		bf := fmt.Sprintf("%s[%d]", field, j)
+		if len(br.Filters) > 0 && ruleErr == nil {
+			ruleErr = unsupported("%s.filters: filters on a backendRef are not supported yet", bf)
+		}
+		cluster, fail := t.resolveBackendRef(route, br.BackendObjectReference, bf)
+		if fail != nil {
+			if refErr == nil {
+				refErr = fail
+			}
+			continue
+		}
+		weight := int64(1)
+		if br.Weight != nil {
+			weight = int64(*br.Weight)
+		}
+		if weight <= 0 {
+			continue
+		}
+		// The same backend twice in a rule is one cluster with both weights.
+		if k := indexOfCluster(out, cluster); k >= 0 {
+			out[k].Weight += uint32(weight)
+			continue
+		}
+		out = append(out, ir.WeightedCluster{Cluster: cluster, Weight: uint32(weight)})
+	}
+	return out, refErr, ruleErr
+}
+
+func indexOfCluster(wcs []ir.WeightedCluster, name string) int {
+	for i, wc := range wcs {
+		if wc.Cluster == name {
+			return i
+		}
+	}
+	return -1
+}
+
+func (r *ruleIR) setAction(rule *gwapiv1.HTTPRouteRule, f ruleFilters, backends []ir.WeightedCluster, field string) *ruleError {
+	if f.redirect != nil {
+		if len(rule.BackendRefs) > 0 {
+			return unsupported("%s: a RequestRedirect filter cannot be combined with backendRefs", field)
+		}
+		redirect, toListener, err := buildRedirect(f.redirect, r.matches, field+".filters.requestRedirect")
+		if err != nil {
+			return err
+		}
+		r.action.Redirect, r.redirectToListenerPort = redirect, toListener
+		return nil
+	}
+	if len(backends) == 0 {
+		// No valid backend with weight left: the spec asks for a 500.
+		r.action.DirectResponse = &ir.DirectResponse{StatusCode: 500}
+		return nil
+	}
+	fwd := &ir.Forward{Backends: backends}
+	if f.rewrite != nil {
+		rw, err := buildRewrite(f.rewrite, r.matches, field+".filters.urlRewrite")
+		if err != nil {
+			return err
+		}
+		fwd.Rewrite = rw
+	}
+	var err *ruleError
+	if fwd.Timeout, fwd.BackendTimeout, err = parseTimeouts(rule.Timeouts, field+".timeouts"); err != nil {
+		return err
+	}
+	r.action.Forward = fwd
+	return nil
+}
+
+func buildRedirect(f *gwapiv1.HTTPRequestRedirectFilter, matches []ir.Match, field string) (*ir.Redirect, bool, *ruleError) {
+	out := &ir.Redirect{StatusCode: 302}
+	if f.StatusCode != nil {
+		out.StatusCode = *f.StatusCode
+	}
+	if out.StatusCode != 301 && out.StatusCode != 302 {
+		return nil, false, unsupported("%s.statusCode: %d is not supported yet; supported: 301, 302", field, out.StatusCode)
+	}
+	if f.Scheme != nil {
+		out.Scheme = *f.Scheme
+		if out.Scheme != "http" && out.Scheme != "https" {
+			return nil, false, unsupported("%s.scheme: %q is not supported; supported: http, https", field, out.Scheme)
+		}
+	}
+	if f.Hostname != nil {
+		out.Hostname = string(*f.Hostname)
+	}
+	var err *ruleError
+	if out.FullPath, out.PrefixPath, err = pathModifier(f.Path, matches, field+".path"); err != nil {
+		return nil, false, err
+	}
+	// The spec's port rules: an explicit port; else the scheme's well-known
+	// port; else the port of the listener the request came in on.
+	switch {
+	case f.Port != nil:
+		if *f.Port < 1 || *f.Port > 65535 {
+			return nil, false, unsupported("%s.port: %d is outside 1-65535", field, *f.Port)
+		}
+		out.Port = uint32(*f.Port)
+	case out.Scheme == "http":
+		out.Port = 80
+	case out.Scheme == "https":
+		out.Port = 443
+	default:
+		return out, true, nil
+	}
+	return out, false, nil
+}
+
+func buildRewrite(f *gwapiv1.HTTPURLRewriteFilter, matches []ir.Match, field string) (*ir.Rewrite, *ruleError) {
+	out := &ir.Rewrite{}
+	if f.Hostname != nil {
+		out.Hostname = string(*f.Hostname)
+	}
+	var err *ruleError
+	if out.FullPath, out.PrefixPath, err = pathModifier(f.Path, matches, field+".path"); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// gepDuration is the Gateway API duration format (GEP-2257).
+var gepDuration = regexp.MustCompile(`^([0-9]{1,5}(h|m|s|ms)){1,4}$`)
+
+// noTimeout stands for "0s", which the spec says disables a timeout; the IR
+// uses zero for "unset", so the spec's fallback applies: the longest value
+// the format can express.
+const noTimeout = 99999*time.Hour + 59*time.Minute + 59*time.Second + 999*time.Millisecond
+
+func parseTimeouts(to *gwapiv1.HTTPRouteTimeouts, field string) (request, backend time.Duration, err *ruleError) {
+	if to == nil {
+		return 0, 0, nil
+	}
+	if request, err = parseGEPDuration(to.Request, field+".request"); err != nil {
+		return 0, 0, err
+	}
+	if backend, err = parseGEPDuration(to.BackendRequest, field+".backendRequest"); err != nil {
+		return 0, 0, err
+	}
+	// The CRD's rule: a backend timeout may not outlast the request's,
+	// unless either is "0s" (disabled).
+	if request > 0 && backend > request {
+		return 0, 0, unsupported("%s.backendRequest: %s is longer than request %s", field, *to.BackendRequest, *to.Request)
+	}
+	return disabledAsMax(request), disabledAsMax(backend), nil
+}
+
+func disabledAsMax(d time.Duration) time.Duration {
+	if d == disabled {
+		return noTimeout
+	}
+	return d
+}
+
+// disabled marks a "0s" duration while parsing, apart from an unset one.
+const disabled time.Duration = -1
+
+func parseGEPDuration(d *gwapiv1.Duration, field string) (time.Duration, *ruleError) {
+	if d == nil {
+		return 0, nil
+	}
+	if !gepDuration.MatchString(string(*d)) {
+		return 0, unsupported("%s: %q is not a Gateway API duration such as 1h2m3s or 500ms", field, *d)
+	}
+	v, err := time.ParseDuration(string(*d))
+	if err != nil {
+		return 0, unsupported("%s: %v", field, err)
+	}
+	if v == 0 {
+		return disabled, nil
+	}
+	return v, nil
+}

@@ -1,0 +1,110 @@
+package gatewayapi
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"maps"
+	"reflect"
+	"slices"
+
+	"github.com/envoygateway/terraform-provider-envoygateway/controlplane/ir"
+	"github.com/envoygateway/terraform-provider-envoygateway/controlplane/message"
+	"github.com/envoygateway/terraform-provider-envoygateway/controlplane/resource"
+)
+
+// Runner runs the translator on the Message Service: each change of any
+// config source's Resources yields one translation of all of them.
+type Runner struct {
+	// Resources holds one snapshot per config source; all are merged.
+	Resources *message.Map[string, *resource.Resources]
+	// XdsIR receives each fleet's IR. Only fleets whose IR changed are
+	// stored, so downstream re-renders only those; vanished ones are deleted.
+	XdsIR *message.Map[string, *ir.Xds]
+	// Status receives every translation's Result.
+	Status  *message.Topic[*Result]
+	Options Options
+	Logger  *slog.Logger
+}
+
+// Run translates until ctx ends or Resources is closed.
+func (r *Runner) Run(ctx context.Context) error {
+	log := r.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	// Start from what is already published, so a restarted runner neither
+	// re-stores unchanged fleets nor leaves vanished ones behind.
+	prev := maps.Clone(r.XdsIR.Load())
+	updates := r.Resources.Subscribe(ctx)
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case u, ok := <-updates:
+			if !ok {
+				return nil
+			}
+			res, err := translateSafely(merge(u.State), r.Options)
+			if err != nil {
+				// Keep serving the last good IR rather than crash the
+				// control plane on a translator bug.
+				log.Error("translation failed; keeping the previous IR", "error", err)
+				continue
+			}
+			prev = r.publish(prev, res, log)
+		}
+	}
+}
+
+func (r *Runner) publish(prev map[string]*ir.Xds, res *Result, log *slog.Logger) map[string]*ir.Xds {
+	for _, fleet := range slices.Sorted(maps.Keys(res.IR)) {
+		x := res.IR[fleet]
+		if old, ok := prev[fleet]; ok && reflect.DeepEqual(old, x) {
+			continue
+		}
+		r.XdsIR.Store(fleet, x)
+		log.Debug("fleet IR changed", "fleet", fleet)
+	}
+	for fleet := range prev {
+		if _, ok := res.IR[fleet]; !ok {
+			r.XdsIR.Delete(fleet)
+			log.Debug("fleet removed", "fleet", fleet)
+		}
+	}
+	if r.Status != nil {
+		r.Status.Publish(res)
+	}
+	return res.IR
+}
+
+func translateSafely(res *resource.Resources, opts Options) (out *Result, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("panic: %v", p)
+		}
+	}()
+	return Translate(res, opts), nil
+}
+
+// merge concatenates every source's snapshot in source-name order. An
+// object defined by two sources is kept from the first; Translate drops
+// the later duplicate.
+func merge(state map[string]*resource.Resources) *resource.Resources {
+	out := &resource.Resources{}
+	for _, src := range slices.Sorted(maps.Keys(state)) {
+		s := state[src]
+		if s == nil {
+			continue
+		}
+		out.GatewayClasses = append(out.GatewayClasses, s.GatewayClasses...)
+		out.Gateways = append(out.Gateways, s.Gateways...)
+		out.HTTPRoutes = append(out.HTTPRoutes, s.HTTPRoutes...)
+		out.ReferenceGrants = append(out.ReferenceGrants, s.ReferenceGrants...)
+		out.Namespaces = append(out.Namespaces, s.Namespaces...)
+		out.Services = append(out.Services, s.Services...)
+		out.EndpointSlices = append(out.EndpointSlices, s.EndpointSlices...)
+		out.Backends = append(out.Backends, s.Backends...)
+	}
+	return out
+}

@@ -1,0 +1,114 @@
+// Package gatewayapi is the Gateway API Translator. It turns one snapshot of
+// Gateway API resources into the IR of every fleet (GatewayClass) this
+// control plane owns, and computes the status of the objects it handles.
+//
+// Translate is a pure function: it does no I/O, reads no clock except
+// Options.Now, and yields the same output whatever the order of the input
+// slices, so that golden files and the Runner's change detection are stable.
+package gatewayapi
+
+import (
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	gwapiv1 "sigs.k8s.io/gateway-api/apis/v1"
+
+	"github.com/envoygateway/terraform-provider-envoygateway/controlplane/ir"
+	"github.com/envoygateway/terraform-provider-envoygateway/controlplane/resource"
+)
+
+// Options tune a translation.
+type Options struct {
+	// ControllerName selects the GatewayClasses this control plane handles;
+	// empty means resource.DefaultControllerName.
+	ControllerName gwapiv1.GatewayController
+	// Now stamps lastTransitionTime on conditions that change; nil means
+	// time.Now. Tests pass a fixed clock so golden files are stable.
+	Now func() time.Time
+}
+
+func (o Options) withDefaults() Options {
+	if o.ControllerName == "" {
+		o.ControllerName = resource.DefaultControllerName
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	return o
+}
+
+// Result is the outcome of one translation.
+type Result struct {
+	// IR is keyed by GatewayClass name; it holds only classes we own and
+	// accept, each even when no Gateway uses it yet.
+	IR map[string]*ir.Xds `json:"xds"`
+	// Deep copies of the input objects whose status we own, with .status
+	// filled in, sorted by namespace/name. Objects of other controllers are
+	// left out so that writing the Result back never clobbers their status.
+	GatewayClasses []*gwapiv1.GatewayClass `json:"gatewayClasses,omitempty"`
+	Gateways       []*gwapiv1.Gateway      `json:"gateways,omitempty"`
+	HTTPRoutes     []*gwapiv1.HTTPRoute    `json:"httpRoutes,omitempty"`
+}
+
+// translator holds the state of one Translate call.
+type translator struct {
+	opts Options
+	now  metav1.Time
+	idx  *index
+
+	classes  map[string]*classState
+	gateways map[nsName]*gatewayState
+	// gatewaysByAge is the order in which listener conflicts are settled.
+	gatewaysByAge []*gatewayState
+	routes        []*routeState
+	// clusters are every backend a valid backendRef resolved to; each
+	// fleet's IR takes the ones its routes use.
+	clusters map[string]*ir.Cluster
+}
+
+// Translate computes the IR and status for res. It never panics on any
+// input and never modifies res.
+func Translate(res *resource.Resources, opts Options) *Result {
+	if res == nil {
+		res = &resource.Resources{}
+	}
+	opts = opts.withDefaults()
+	t := &translator{
+		opts:     opts,
+		now:      metav1.NewTime(opts.Now()),
+		idx:      newIndex(res),
+		classes:  map[string]*classState{},
+		gateways: map[nsName]*gatewayState{},
+		clusters: map[string]*ir.Cluster{},
+	}
+	t.processClasses()
+	t.processGateways()
+	t.processRoutes()
+	return t.result()
+}
+
+func (t *translator) result() *Result {
+	out := &Result{IR: map[string]*ir.Xds{}}
+	for _, c := range t.idx.classes {
+		cs, ok := t.classes[c.Name]
+		if !ok {
+			continue
+		}
+		out.GatewayClasses = append(out.GatewayClasses, cs.obj)
+		if cs.accepted {
+			out.IR[cs.obj.Name] = t.buildXds(cs)
+		}
+	}
+	for _, g := range t.idx.gateways {
+		if gs, ok := t.gateways[keyOf(g)]; ok {
+			t.finishGatewayStatus(gs)
+			out.Gateways = append(out.Gateways, gs.obj)
+		}
+	}
+	for _, r := range t.routes {
+		if r.writeStatus {
+			out.HTTPRoutes = append(out.HTTPRoutes, r.obj)
+		}
+	}
+	return out
+}
