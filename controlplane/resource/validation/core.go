@@ -1,6 +1,7 @@
 package validation
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -44,7 +45,24 @@ func (k *coreKind[T, PT]) decode(obj map[string]any) (typed PT, unknown []string
 		}
 		err = nil
 	}
+	if err != nil {
+		err = explainDecodeError[T](obj, err)
+	}
 	return typed, unknown, err
+}
+
+// explainDecodeError swaps the converter's terse "unrecognized type: string"
+// for encoding/json's message, which names the field and both types.
+func explainDecodeError[T any](obj map[string]any, err error) error {
+	data, jerr := json.Marshal(obj)
+	if jerr != nil {
+		return err
+	}
+	var probe T
+	if jerr := json.Unmarshal(data, &probe); jerr != nil {
+		return jerr
+	}
+	return err
 }
 
 func (k *coreKind[T, PT]) coerce(obj map[string]any) ([]string, error) {

@@ -1,6 +1,9 @@
 package validation
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func backend(endpoints string) string {
 	return `
@@ -118,4 +121,20 @@ apiVersion: v1
 metadata: {name: w}
 `, rejection{"kind", "Required value"}},
 	})
+}
+
+func TestCoreObjectOfTheWrongShape(t *testing.T) {
+	res, err := validator(t).Create(mustYAML(t, `
+apiVersion: v1
+kind: Secret
+metadata: {name: s, namespace: default}
+stringData: {enabled: y}
+`))
+	if err == nil {
+		t.Fatalf("accepted: %+v", res)
+	}
+	// YAML 1.1 reads y as true; the error must say where and what.
+	if !strings.Contains(err.Error(), "Secret.stringData of type string") {
+		t.Errorf("error %q does not name the field", err)
+	}
 }
