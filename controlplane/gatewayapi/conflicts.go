@@ -38,8 +38,8 @@ func resolveConflicts(gws []*gatewayState) {
 					"Port %d is used with protocol %s by an older Gateway of the fleet", l.port(), c.protocol))
 			case c.owner[l.hostname] != nil:
 				l.setConflict(gwapiv1.ListenerReasonHostnameConflict, fmt.Sprintf(
-					"Port %d and hostname %q are used by listener %s of the older Gateway %s", l.port(),
-					l.hostname, c.owner[l.hostname].name(), keyOf(c.owner[l.hostname].gw.obj)))
+					"Port %d with %s is used by listener %s of the older Gateway %s", l.port(),
+					describeHostname(l.hostname), c.owner[l.hostname].name(), keyOf(c.owner[l.hostname].gw.obj)))
 			}
 		}
 		for _, l := range gs.listeners {
@@ -77,7 +77,7 @@ func markInternalConflicts(gs *gatewayState) {
 					fmt.Sprintf("Listeners of this Gateway use port %d with different protocols", port))
 			case hosts[l.hostname] > 1:
 				l.setConflict(gwapiv1.ListenerReasonHostnameConflict,
-					fmt.Sprintf("Listeners of this Gateway use port %d with the same hostname %q", port, l.hostname))
+					fmt.Sprintf("Listeners of this Gateway use port %d with the same %s", port, describeHostname(l.hostname)))
 			}
 		}
 	}
@@ -86,4 +86,11 @@ func markInternalConflicts(gs *gatewayState) {
 func (l *listenerState) setConflict(reason gwapiv1.ListenerConditionReason, msg string) {
 	l.conflict = reason
 	l.conflictMsg = msg
+}
+
+func describeHostname(h string) string {
+	if h == "" {
+		return "empty hostname"
+	}
+	return fmt.Sprintf("hostname %q", h)
 }
