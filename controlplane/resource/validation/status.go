@@ -13,9 +13,11 @@ import (
 // StatusFor is the Status kube-apiserver answers a rejected write with: 422
 // Invalid, reason "Invalid", the message "<Kind>.<group> "<name>" is
 // invalid: ..." and one details.causes entry per error with its field path.
-// It is apierrors.NewInvalid itself, so the wording cannot drift.
+// It is apierrors.NewInvalid itself, so the wording cannot drift; the type
+// meta is set as the API server's serializer sets it on the wire.
 func StatusFor(gk schema.GroupKind, name string, errs field.ErrorList) *metav1.Status {
 	st := apierrors.NewInvalid(gk, name, errs).Status()
+	st.TypeMeta = metav1.TypeMeta{Kind: "Status", APIVersion: "v1"}
 	return &st
 }
 
