@@ -8,7 +8,12 @@ require (
 	sigs.k8s.io/gateway-api v1.6.3
 )
 
-require github.com/envoyproxy/go-control-plane/ratelimit v0.1.0 // indirect
+require (
+	cloud.google.com/go/compute/metadata v0.9.0 // indirect
+	github.com/envoyproxy/go-control-plane/ratelimit v0.1.0 // indirect
+	github.com/go-jose/go-jose/v4 v4.1.4 // indirect
+	github.com/spiffe/go-spiffe/v2 v2.8.1 // indirect
+)
 
 require (
 	cel.dev/expr v0.25.3 // indirect
