@@ -120,7 +120,7 @@ func pathModifier(p *gwapiv1.HTTPPathModifier, matches []ir.Match, field string)
 		}
 		for _, m := range matches {
 			if m.PathType != ir.PathPrefix {
-				return nil, nil, unsupported("%s: ReplacePrefixMatch needs PathPrefix matches, the rule has a %s match", field, m.PathType)
+				return nil, nil, unsupported("%s: ReplacePrefixMatch needs PathPrefix matches, the rule has a match of type %s", field, m.PathType)
 			}
 		}
 		return nil, new(*p.ReplacePrefixMatch), nil
