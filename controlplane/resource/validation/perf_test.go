@@ -1,0 +1,150 @@
+package validation
+
+import (
+	"fmt"
+	"reflect"
+	"sync"
+	"testing"
+
+	"k8s.io/component-base/metrics/legacyregistry"
+)
+
+// celCounts reads how many CEL compilations and evaluations the
+// apiextensions code has recorded in its own metrics.
+func celCounts(t testing.TB) (compilations, evaluations uint64) {
+	t.Helper()
+	families, err := legacyregistry.DefaultGatherer.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range families {
+		for _, m := range f.GetMetric() {
+			switch f.GetName() {
+			case "apiserver_cel_compilation_duration_seconds":
+				compilations += m.GetHistogram().GetSampleCount()
+			case "apiserver_cel_evaluation_duration_seconds":
+				evaluations += m.GetHistogram().GetSampleCount()
+			}
+		}
+	}
+	return compilations, evaluations
+}
+
+// routes returns n distinct, valid HTTPRoutes of a realistic size.
+func routes(t testing.TB, n int) []map[string]any {
+	t.Helper()
+	out := make([]map[string]any, n)
+	for i := range out {
+		out[i] = mustYAML(t, fmt.Sprintf(`
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: route-%[1]d, namespace: team-%[2]d}
+spec:
+  parentRefs: [{name: gw, sectionName: https}]
+  hostnames: ["app-%[1]d.example.com"]
+  rules:
+  - matches: [{path: {type: PathPrefix, value: /api/v%[1]d}, headers: [{name: x-tenant, value: t%[1]d}]}]
+    filters:
+    - type: URLRewrite
+      urlRewrite: {path: {type: ReplacePrefixMatch, replacePrefixMatch: /}}
+    backendRefs: [{name: api-%[1]d, port: 8080, weight: 90}, {name: api-canary-%[1]d, port: 8080, weight: 10}]
+    timeouts: {request: 10s}
+  - matches: [{path: {type: Exact, value: /health}}]
+    backendRefs: [{name: health, port: 8081}]
+  - matches: [{path: {type: PathPrefix, value: /old-%[1]d}}]
+    filters:
+    - type: RequestRedirect
+      requestRedirect: {scheme: https, statusCode: 301}
+`, i, i%10))
+	}
+	return out
+}
+
+// CEL programs are compiled when the Validator is built, never per object:
+// counted with the apiextensions code's own compilation metric.
+func TestValidatingDoesNotRecompile(t *testing.T) {
+	c0, _ := celCounts(t)
+	v, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c1, e1 := celCounts(t)
+	if c1 <= c0 {
+		t.Fatalf("the compilation metric did not move while building (%d -> %d); it cannot witness anything", c0, c1)
+	}
+	for _, r := range routes(t, 200) {
+		res, err := v.Create(r)
+		if err != nil || len(res.Errors) > 0 {
+			t.Fatalf("%v %v", err, res.Errors)
+		}
+	}
+	c2, e2 := celCounts(t)
+	if c2 != c1 {
+		t.Errorf("validating 200 routes compiled CEL %d more times", c2-c1)
+	}
+	if e2 <= e1 {
+		t.Errorf("no CEL evaluations recorded (%d -> %d): rules did not run", e1, e2)
+	}
+}
+
+// One Validator serves many goroutines; each gets what it would alone.
+func TestConcurrentUse(t *testing.T) {
+	v := validator(t)
+	docs := []string{
+		gateway("  - {name: a, protocol: HTTP, port: 80}\n  - {name: a, protocol: HTTP, port: 81}\n"),
+		httpRoute("  - matches: [{path: {type: PathPrefix, value: nope}}]\n"),
+		httpRoute("  - backendRefs: [{name: svc, port: 80}]\n"),
+		backend(`[{address: "x:99999"}]`),
+	}
+	want := make([]Result, len(docs))
+	for i, d := range docs {
+		want[i], _ = v.Create(mustYAML(t, d))
+	}
+	var wg sync.WaitGroup
+	errs := make(chan string, 8*len(docs))
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for round := range 20 {
+				i := (g + round) % len(docs)
+				obj, _ := FromYAML([]byte(docs[i]))
+				got, _ := v.Create(obj)
+				if !reflect.DeepEqual(got, want[i]) {
+					errs <- fmt.Sprintf("doc %d: got %v, want %v", i, got.Errors, want[i].Errors)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
+}
+
+// BenchmarkValidateHTTPRoute runs the server's create path (copy, prune,
+// default, schema, CEL) over 1,000 distinct HTTPRoutes per op.
+func BenchmarkValidateHTTPRoute(b *testing.B) {
+	v := validator(b)
+	rs := routes(b, 1000)
+	b.ResetTimer()
+	for b.Loop() {
+		for _, r := range rs {
+			if res, err := v.Create(r); err != nil || len(res.Errors) > 0 {
+				b.Fatalf("%v %v", err, res.Errors)
+			}
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(rs)), "ns/route")
+}
+
+// BenchmarkNew is the one-off cost of building every kind's validators.
+func BenchmarkNew(b *testing.B) {
+	for b.Loop() {
+		if _, err := New(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
