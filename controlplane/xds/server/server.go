@@ -1,0 +1,176 @@
+// Package server is the xDS Server: it serves each fleet's translated
+// resources to Envoy proxies and to proxyless gRPC clients over ADS, both
+// State of the World and Delta, with go-control-plane's server and
+// snapshot caches.
+//
+// # Fleets and clients
+//
+// A proxy names its fleet (its GatewayClass) in node.cluster. Envoy proxies
+// get ResourceSet.Envoy; proxyless gRPC clients (see isProxyless) get
+// ResourceSet.GRPC. A gRPC client dials "xds:///<listener name>", e.g.
+// "xds:///http-8080", and picks the virtual host with its channel
+// authority: grpc.WithAuthority("api.example.com") (or
+// "api.example.com:8080"). Without that option the authority is the
+// listener name, which only a "*" virtual host matches.
+//
+// # Caches
+//
+// The two kinds of client need different caches. Envoy uses wildcard CDS
+// and LDS and asks for exactly the EDS and RDS names it learned, so it gets
+// an ADS-mode cache, which sends a push in dependency order (EDS, CDS, RDS,
+// LDS) and holds an EDS answer until the proxy has asked for every
+// assignment. gRPC asks only for the clusters of the virtual host it uses,
+// which an ADS-mode cache never answers (it waits for the names to cover the
+// whole snapshot), so gRPC gets a non-ADS cache that answers named subsets.
+// A MuxCache sends each request to its cache.
+//
+// # Consistency and ordering
+//
+// SetFleet checks each set (translator.Resources.Check) before it becomes a
+// snapshot, and changes a fleet make-before-break: when an update drops
+// clusters, a first snapshot carries the new listeners and routes with the
+// old and new clusters together, and a second one drops the old clusters.
+// On one ADS stream responses go out in the order the cache produces them,
+// so a proxy receives a cluster before a route that needs it, and loses a
+// cluster only after the routes that used it were replaced.
+//
+// # NACKs
+//
+// A rejected response is logged and recorded (Nacks) until the proxy ACKs
+// a later version of that type. The proxy keeps its last good
+// configuration. go-control-plane v0.14.0 would answer a SotW NACK with the
+// same rejected version at once, thousands of times a second; the server
+// remembers the version last sent on each stream and type, and presents a
+// NACK to the cache as a request for that version, so the cache waits for
+// the next snapshot instead.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"sync"
+	"time"
+
+	clusterservice "github.com/envoyproxy/go-control-plane/envoy/service/cluster/v3"
+	discovery "github.com/envoyproxy/go-control-plane/envoy/service/discovery/v3"
+	endpointservice "github.com/envoyproxy/go-control-plane/envoy/service/endpoint/v3"
+	listenerservice "github.com/envoyproxy/go-control-plane/envoy/service/listener/v3"
+	routeservice "github.com/envoyproxy/go-control-plane/envoy/service/route/v3"
+	"github.com/envoyproxy/go-control-plane/pkg/cache/v3"
+	"github.com/envoyproxy/go-control-plane/pkg/server/sotw/v3"
+	serverv3 "github.com/envoyproxy/go-control-plane/pkg/server/v3"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/keepalive"
+)
+
+// Server serves xDS. Create it with New; it is safe for concurrent use.
+type Server struct {
+	log      *slog.Logger
+	grpcOpts []grpc.ServerOption
+	onNack   func(Nack)
+	// bridgeTimeout bounds the wait for ACKs before clusters that an
+	// update dropped are removed.
+	bridgeTimeout time.Duration
+
+	envoyCache cache.SnapshotCache
+	grpcCache  cache.SnapshotCache
+	mux        *cache.MuxCache
+
+	// setMu serialises SetFleet and RemoveFleet, so that the snapshots of
+	// one update are never interleaved with another's.
+	setMu  sync.Mutex
+	fleets map[string]*fleetState
+
+	mu      sync.Mutex
+	streams map[streamKey]*stream
+	nacks   map[nackKey]Nack
+	// sent counts responses per fleet and type URL (for tests and metrics).
+	sent map[sentKey]int
+}
+
+// Option configures a Server.
+type Option func(*Server)
+
+// WithGRPCServerOptions adds options to the gRPC server, e.g. TLS
+// credentials.
+func WithGRPCServerOptions(opts ...grpc.ServerOption) Option {
+	return func(s *Server) { s.grpcOpts = append(s.grpcOpts, opts...) }
+}
+
+// WithNackHandler calls f for every NACK, after it is recorded; f must not
+// block.
+func WithNackHandler(f func(Nack)) Option {
+	return func(s *Server) { s.onNack = f }
+}
+
+// WithBridgeTimeout sets how long an update waits for every proxy to ACK
+// its new routes before removing the clusters it dropped (default 10s).
+func WithBridgeTimeout(d time.Duration) Option {
+	return func(s *Server) { s.bridgeTimeout = d }
+}
+
+// New returns a Server with no fleets.
+func New(log *slog.Logger, opts ...Option) *Server {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	s := &Server{
+		log:           log,
+		fleets:        map[string]*fleetState{},
+		bridgeTimeout: 10 * time.Second,
+		streams:       map[streamKey]*stream{},
+		nacks:         map[nackKey]Nack{},
+		sent:          map[sentKey]int{},
+	}
+	for _, o := range opts {
+		o(s)
+	}
+	cl := cacheLogger{log: log}
+	s.envoyCache = cache.NewSnapshotCache(true, nodeHash{}, cl)
+	s.grpcCache = cache.NewSnapshotCache(false, nodeHash{}, cl)
+	s.mux = &cache.MuxCache{
+		Classify:      func(r *cache.Request) string { return clientKind(r.GetNode()) },
+		ClassifyDelta: func(r *cache.DeltaRequest) string { return clientKind(r.GetNode()) },
+		Caches:        map[string]cache.Cache{kindEnvoy: s.envoyCache, kindGRPC: s.grpcCache},
+	}
+	return s
+}
+
+// Serve serves xDS on lis until ctx ends, then closes every stream and
+// returns nil.
+func (s *Server) Serve(ctx context.Context, lis net.Listener) error {
+	xds := serverv3.NewServer(ctx, s.mux, s.callbacks(), sotw.WithOrderedADS(), sotw.WithLogger(cacheLogger{log: s.log}))
+	opts := append([]grpc.ServerOption{
+		// Proxies hold one stream for their whole life; keepalives find
+		// the ones whose host went away.
+		grpc.KeepaliveParams(keepalive.ServerParameters{Time: 30 * time.Second, Timeout: 10 * time.Second}),
+		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{MinTime: 10 * time.Second, PermitWithoutStream: true}),
+		grpc.MaxConcurrentStreams(1 << 20),
+	}, s.grpcOpts...)
+	g := grpc.NewServer(opts...)
+	discovery.RegisterAggregatedDiscoveryServiceServer(g, xds)
+	listenerservice.RegisterListenerDiscoveryServiceServer(g, xds)
+	routeservice.RegisterRouteDiscoveryServiceServer(g, xds)
+	clusterservice.RegisterClusterDiscoveryServiceServer(g, xds)
+	endpointservice.RegisterEndpointDiscoveryServiceServer(g, xds)
+
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		select {
+		case <-ctx.Done():
+			// Not GracefulStop: xDS streams never end by themselves.
+			g.Stop()
+		case <-done:
+		}
+	}()
+	s.log.Info("xDS server listening", "address", lis.Addr().String())
+	err := g.Serve(lis)
+	if ctx.Err() != nil || errors.Is(err, grpc.ErrServerStopped) {
+		return nil
+	}
+	return fmt.Errorf("xDS server: %w", err)
+}
