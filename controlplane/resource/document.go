@@ -59,9 +59,14 @@ func splitDocuments(data []byte) []*document {
 		if rest, ok := separator(text); ok {
 			flush()
 			cur = &document{line: lineNo}
-			// Keep content that follows "---" on the same line, at its column.
-			line = []byte("   " + rest + "\n")
-			text = rest
+			// Keep content that follows "---" on the same line (rare, but
+			// valid YAML); a comment or white space there is dropped, since
+			// a tab would read as indentation, which YAML forbids.
+			text = strings.TrimLeft(rest, " \t")
+			line = []byte("\n")
+			if !blankLine(text) {
+				line = []byte("    " + text + "\n")
+			}
 		}
 		if cur.firstLine == 0 && !blankLine(text) {
 			cur.firstLine = lineNo
