@@ -46,7 +46,8 @@ func (s Skipped) Merge(o Skipped) {
 	}
 }
 
-// Decoder decodes manifests. The zero value is ready to use.
+// Decoder decodes manifests. The zero value is ready to use; a Decoder is
+// safe for concurrent use if its Validator is.
 type Decoder struct {
 	// Validator, if set, is run on every object that decodes cleanly.
 	Validator Validator
@@ -138,8 +139,9 @@ func readHeader(raw []byte) (header, field.ErrorList) {
 	}
 	var h header
 	var errs field.ErrorList
-	_ = json.Unmarshal(raw, &top)
-	_ = json.Unmarshal(top.Metadata, &meta)
+	// Case-sensitive, as the API server reads keys: "Kind" is not "kind".
+	_ = sigsjson.UnmarshalCaseSensitivePreserveInts(raw, &top)
+	_ = sigsjson.UnmarshalCaseSensitivePreserveInts(top.Metadata, &meta)
 	h.name, _ = meta.Name.(string)
 	h.namespace, _ = meta.Namespace.(string)
 	for _, f := range []struct {

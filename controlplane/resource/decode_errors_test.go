@@ -33,6 +33,8 @@ func TestDecodeErrors(t *testing.T) {
 		{"missing apiVersion and kind", "metadata: {name: x}\n", []string{
 			"f.yaml:1: document 0 (name x): apiVersion: Required value",
 			"f.yaml:1: document 0 (name x): kind: Required value"}, 0},
+		{"keys are case-sensitive", "apiVersion: v1\nKind: Namespace\nmetadata: {name: a}\n", []string{
+			"f.yaml:1: document 0 (name a): kind: Required value"}, 0},
 		{"apiVersion not a string", "apiVersion: 1\nkind: HTTPRoute\n", []string{
 			`f.yaml:1: document 0 (HTTPRoute): apiVersion: Invalid value: "1": must be a string`}, 0},
 		{"malformed apiVersion", "apiVersion: a/b/c\nkind: HTTPRoute\n", []string{
