@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"k8s.io/apimachinery/pkg/util/validation/field"
+
 	"github.com/envoygateway/terraform-provider-envoygateway/controlplane/message"
 	"github.com/envoygateway/terraform-provider-envoygateway/controlplane/resource"
 )
@@ -346,4 +348,25 @@ func TestMissingPathAppears(t *testing.T) {
 	h.waitKeys("Namespace a")
 	write(t, filepath.Join(dir, "a.yaml"), ns("a2"))
 	h.waitKeys("Namespace a2")
+}
+
+func TestWithValidator(t *testing.T) {
+	dir := t.TempDir()
+	rejectX := resource.ValidatorFunc(func(obj map[string]any) (map[string]any, field.ErrorList) {
+		if obj["metadata"].(map[string]any)["name"] == "x" {
+			return nil, field.ErrorList{field.Forbidden(field.NewPath("metadata", "name"), "x is reserved")}
+		}
+		return nil, nil
+	})
+	write(t, filepath.Join(dir, "a.yaml"), ns("a"))
+	h := start(t, dir, []string{dir}, WithValidator(rejectX))
+	h.waitKeys("Namespace a")
+
+	write(t, filepath.Join(dir, "a.yaml"), ns("a2", "x"))
+	write(t, filepath.Join(dir, "b.yaml"), ns("b"))
+	h.waitKeys("Namespace a", "Namespace b")
+	recs := h.waitLog("keeping the file's last good content", 1)
+	if len(recs) != 1 || recs[0]["field"] != "metadata.name" || !strings.Contains(recs[0]["error"].(string), "x is reserved") {
+		t.Errorf("validator rejection not reported: %v", recs)
+	}
 }
