@@ -131,7 +131,9 @@ func (v *Validator) groupVersions() []string {
 
 // Validate checks obj as it stands, as the API server's create validation
 // does after decoding: metadata, OpenAPI schema, list types, then CEL rules.
-// It neither prunes nor defaults obj (see Create) and does not change it.
+// It neither prunes nor defaults obj and does not change it; since several
+// CEL rules read defaulted fields (a backendRef's group, say), pass it
+// objects that went through Default, or use Create, which does both.
 func (v *Validator) Validate(obj map[string]any) field.ErrorList {
 	k, ferr := v.lookup(obj)
 	if ferr != nil {
@@ -143,7 +145,8 @@ func (v *Validator) Validate(obj map[string]any) field.ErrorList {
 // ValidateUpdate checks newObj as a replacement of oldObj: besides what
 // Validate checks, immutable metadata and CEL transition rules (oldSelf),
 // with ratcheting, so a field the update leaves unchanged is not rejected
-// by a rule it already broke.
+// by a rule it already broke. As in kube-apiserver, newObj must carry a
+// metadata.resourceVersion; an unconditional update copies in the stored one.
 func (v *Validator) ValidateUpdate(newObj, oldObj map[string]any) field.ErrorList {
 	k, ferr := v.lookup(newObj)
 	if ferr != nil {
