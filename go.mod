@@ -114,7 +114,7 @@ require (
 	k8s.io/apiextensions-apiserver v0.36.1
 	k8s.io/apiserver v0.36.1
 	k8s.io/client-go v0.36.1 // indirect
-	k8s.io/component-base v0.36.1 // indirect
+	k8s.io/component-base v0.36.1
 	k8s.io/klog/v2 v2.140.0 // indirect
 	k8s.io/kms v0.36.1 // indirect
 	k8s.io/kube-openapi v0.0.0-20260501160325-927ab1f70cd6 // indirect
