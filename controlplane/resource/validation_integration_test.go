@@ -4,7 +4,6 @@ import (
 	"strings"
 	"testing"
 
-	"k8s.io/apimachinery/pkg/util/validation/field"
 	gwapiv1 "sigs.k8s.io/gateway-api/apis/v1"
 
 	"github.com/envoygateway/terraform-provider-envoygateway/controlplane/resource"
@@ -19,13 +18,8 @@ func TestWithCRDValidator(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := &resource.Decoder{Validator: resource.ValidatorFunc(func(obj map[string]any) (map[string]any, field.ErrorList) {
-		r, err := v.Create(obj)
-		if err != nil {
-			return nil, field.ErrorList{field.Invalid(field.NewPath("metadata"), nil, err.Error())}
-		}
-		return r.Object, r.Errors
-	})}
+	d := &resource.Decoder{Validator: v.ForDecoder()}
+
 	in := `apiVersion: gateway.networking.k8s.io/v1
 kind: HTTPRoute
 metadata:
