@@ -32,4 +32,3 @@ func FuzzTranslate(f *testing.F) {
 		}
 	})
 }
-

@@ -152,4 +152,3 @@ func TestRunnerMergesSources(t *testing.T) {
 		t.Errorf("routes remain after their source was deleted")
 	}
 }
-
