@@ -93,6 +93,11 @@ func (s *Server) RemoveFleet(fleet string) {
 			delete(s.nacks, k)
 		}
 	}
+	for k := range s.sent {
+		if k.fleet == fleet {
+			delete(s.sent, k)
+		}
+	}
 	s.mu.Unlock()
 }
 

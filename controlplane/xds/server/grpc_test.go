@@ -10,6 +10,7 @@ import (
 	"github.com/envoyproxy/go-control-plane/pkg/resource/v3"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	testgrpc "google.golang.org/grpc/interop/grpc_testing"
 	"google.golang.org/grpc/status"
 
 	"github.com/envoygateway/terraform-provider-envoygateway/controlplane/ir"
@@ -33,7 +34,12 @@ func startBackends(t *testing.T) backends {
 //	"api.example.com":   50/50 a and b
 //	"split.example.com": 100/0 a and b
 //	"redirect.example":  a redirect; "down.example": a 500 direct response
+//	"dns.example":       a hostname cluster: "localhost" -> a, 127.0.0.1 -> b
 func routingIR(bs backends, emptyCallTo *ir.Cluster) *ir.Xds {
+	dns := &ir.Cluster{Name: "backend/dns", Endpoints: []ir.Endpoint{
+		{Host: "localhost", Port: bs.a.Endpoints[0].Port},
+		{Host: "127.0.0.1", Port: bs.b.Endpoints[0].Port},
+	}}
 	canary := prefix("/")
 	canary.Headers = []ir.StringMatch{{Name: "x-env", Type: ir.StringExact, Value: "canary"}}
 	return &ir.Xds{
@@ -56,8 +62,11 @@ func routingIR(bs backends, emptyCallTo *ir.Cluster) *ir.Xds {
 			&ir.VirtualHost{Name: "down", Hostname: "down.example", Routes: []*ir.Route{
 				route("no-backend", prefix("/"), ir.Action{DirectResponse: &ir.DirectResponse{StatusCode: 500}}),
 			}},
+			&ir.VirtualHost{Name: "dns", Hostname: "dns.example", Routes: []*ir.Route{
+				route("by-name", prefix("/"), forward(to(dns, 1))),
+			}},
 		)},
-		Clusters: []*ir.Cluster{bs.a, bs.b, bs.c},
+		Clusters: []*ir.Cluster{bs.a, bs.b, bs.c, dns},
 	}
 }
 
@@ -87,19 +96,12 @@ func TestGRPCClientFollowsRoutes(t *testing.T) {
 	})
 	t.Run("weights", func(t *testing.T) {
 		api := xdsClient(t, addr, "eg", "client-api", "http-8080", grpc.WithAuthority("api.example.com"))
-		seen := map[string]int{}
-		eventually(t, "api.example.com answers", func() error { _, err := call(context.Background(), api, "EmptyCall"); return err })
-		for range 200 {
-			got, err := call(context.Background(), api, "EmptyCall")
-			if err != nil {
-				t.Fatal(err)
-			}
-			seen[got]++
-		}
-		// 50/50 over 200 calls: below 40 is more than 8 standard deviations.
-		if seen["a"] < 40 || seen["b"] < 40 || seen["a"]+seen["b"] != 200 {
-			t.Errorf("50/50 split gave %v", seen)
-		}
+		wantHalfAndHalf(t, api)
+	})
+	t.Run("hostname cluster spreads over its hostnames", func(t *testing.T) {
+		// gRPC gets one LOGICAL_DNS cluster per hostname, weighted evenly.
+		dns := xdsClient(t, addr, "eg", "client-dns", "http-8080", grpc.WithAuthority("dns.example"))
+		wantHalfAndHalf(t, dns)
 	})
 	t.Run("redirect and direct response fail the call", func(t *testing.T) {
 		// gRPC cannot follow a redirect or return a canned response; it
@@ -183,6 +185,24 @@ func TestGRPCNackKeepsLastGoodConfig(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// wantHalfAndHalf checks that 200 calls split between a and b, loosely:
+// below 40 of 200 at 50/50 is more than 8 standard deviations away.
+func wantHalfAndHalf(t *testing.T, c testgrpc.TestServiceClient) {
+	t.Helper()
+	eventually(t, "first call", func() error { _, err := call(context.Background(), c, "EmptyCall"); return err })
+	seen := map[string]int{}
+	for range 200 {
+		got, err := call(context.Background(), c, "EmptyCall")
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen[got]++
+	}
+	if seen["a"] < 40 || seen["b"] < 40 || seen["a"]+seen["b"] != 200 {
+		t.Errorf("50/50 split gave %v", seen)
+	}
 }
 
 func (s *Server) sentCount(fleet, typeURL string) int {

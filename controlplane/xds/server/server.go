@@ -17,22 +17,23 @@
 //
 // The two kinds of client need different caches. Envoy uses wildcard CDS
 // and LDS and asks for exactly the EDS and RDS names it learned, so it gets
-// an ADS-mode cache, which sends a push in dependency order (EDS, CDS, RDS,
-// LDS) and holds an EDS answer until the proxy has asked for every
-// assignment. gRPC asks only for the clusters of the virtual host it uses,
-// which an ADS-mode cache never answers (it waits for the names to cover the
-// whole snapshot), so gRPC gets a non-ADS cache that answers named subsets.
-// A MuxCache sends each request to its cache.
+// an ADS-mode cache, which sends one push in dependency order (CDS, EDS,
+// LDS, RDS; the server runs ordered ADS so that the order survives) and
+// holds an EDS answer until the proxy has asked for every assignment. gRPC
+// asks only for the clusters of the virtual host it uses, which an ADS-mode
+// cache never answers (it waits for the names to cover the whole
+// snapshot), so gRPC gets a non-ADS cache that answers named subsets. A
+// MuxCache sends each request to its cache.
 //
 // # Consistency and ordering
 //
-// SetFleet checks each set (translator.Resources.Check) before it becomes a
-// snapshot, and changes a fleet make-before-break: when an update drops
-// clusters, a first snapshot carries the new listeners and routes with the
-// old and new clusters together, and a second one drops the old clusters.
-// On one ADS stream responses go out in the order the cache produces them,
-// so a proxy receives a cluster before a route that needs it, and loses a
-// cluster only after the routes that used it were replaced.
+// Every snapshot is checked (translator.Resources.Check) before it is set,
+// so a proxy is never offered a route to a cluster missing from the same
+// snapshot. Across snapshots, an update goes out in phases (add clusters,
+// switch routes, drop clusters), each after the fleet's proxies ACKed the
+// previous one; bridge.go explains why ordering alone is not enough.
+// Snapshot versions are content hashes per type, so a type whose resources
+// did not change is not sent again.
 //
 // # NACKs
 //
@@ -71,8 +72,7 @@ type Server struct {
 	log      *slog.Logger
 	grpcOpts []grpc.ServerOption
 	onNack   func(Nack)
-	// bridgeTimeout bounds the wait for ACKs before clusters that an
-	// update dropped are removed.
+	// bridgeTimeout bounds each wait for ACKs between update phases.
 	bridgeTimeout time.Duration
 
 	envoyCache cache.SnapshotCache
@@ -106,8 +106,9 @@ func WithNackHandler(f func(Nack)) Option {
 	return func(s *Server) { s.onNack = f }
 }
 
-// WithBridgeTimeout sets how long an update waits for every proxy to ACK
-// its new routes before removing the clusters it dropped (default 10s).
+// WithBridgeTimeout sets how long each phase of an update waits for the
+// fleet's proxies to ACK before the next phase goes out anyway (default
+// 10s).
 func WithBridgeTimeout(d time.Duration) Option {
 	return func(s *Server) { s.bridgeTimeout = d }
 }

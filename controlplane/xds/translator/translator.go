@@ -5,10 +5,23 @@
 //
 //   - Envoy: socket Listeners whose HttpConnectionManager fetches its
 //     RouteConfiguration over RDS (ADS), EDS or STRICT_DNS Clusters.
-//   - GRPC: what proxyless gRPC clients (grpc-go's xDS client) accept. They
-//     need api_listener Listeners instead of sockets, cannot parse
-//     path_separated_prefix or STRICT_DNS, and have no methods other than POST
-//     and no query strings. grpc.go documents every difference.
+//   - GRPC: what proxyless gRPC clients (grpc-go's xDS client, v1.85)
+//     accept and can act on.
+//
+// The GRPC variant differs from the Envoy one in these ways:
+//
+//   - Listeners are api_listeners named after the IR listener, with no
+//     socket: a client dials "xds:///<listener name>".
+//   - PathPrefix is a safe_regex: gRPC NACKs path_separated_prefix.
+//   - A method condition: POST always holds (every call is a POST), so it
+//     is dropped; any other method never holds, so the route is left out.
+//     Query parameter conditions never hold (no query string): left out.
+//   - Timeouts become max_stream_duration, the only one gRPC reads.
+//   - Hostname clusters are LOGICAL_DNS (gRPC NACKs STRICT_DNS), one per
+//     hostname, and routes split the cluster's weight among them.
+//   - Redirects and direct responses are sent; gRPC fails a call that
+//     matches one with UNAVAILABLE. Rewrites and header filters are sent
+//     and ignored.
 //
 // Every resource passes go-control-plane's ValidateAll, and every regular
 // expression is compiled here, because ValidateAll only checks structure and a
