@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"maps"
 	"slices"
 	"testing"
@@ -8,9 +9,12 @@ import (
 
 	clusterv3 "github.com/envoyproxy/go-control-plane/envoy/config/cluster/v3"
 	routev3 "github.com/envoyproxy/go-control-plane/envoy/config/route/v3"
+	clusterservice "github.com/envoyproxy/go-control-plane/envoy/service/cluster/v3"
 	discovery "github.com/envoyproxy/go-control-plane/envoy/service/discovery/v3"
 	"github.com/envoyproxy/go-control-plane/pkg/resource/v3"
+	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/status"
 
 	"github.com/envoygateway/terraform-provider-envoygateway/controlplane/ir"
@@ -245,4 +249,34 @@ func TestSotWNackIsNotAnsweredWithTheSameVersion(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// TestPerTypeCDSStream uses the non-aggregated CDS service, as a proxy
+// without ADS would.
+func TestPerTypeCDSStream(t *testing.T) {
+	srv, addr := startServer(t)
+	if err := srv.SetFleet("eg", translate(t, singleRouteIR(ipCluster("x", "10.0.0.1")))); err != nil {
+		t.Fatal(err)
+	}
+	conn, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), hangGuard)
+	defer cancel()
+	st, err := clusterservice.NewClusterDiscoveryServiceClient(conn).StreamClusters(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Send(&discovery.DiscoveryRequest{Node: envoyNode("envoy-cds", "eg")}); err != nil {
+		t.Fatal(err)
+	}
+	r, err := st.Recv()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cs := clusters(t, r.GetResources()); len(cs) != 1 || cs[0].GetName() != "x" {
+		t.Fatalf("CDS: %v", cs)
+	}
 }

@@ -91,8 +91,11 @@ func TestGRPCClientFollowsRoutes(t *testing.T) {
 		wantBackend(t, def, "EmptyCall", "a", "x-env", "stable")
 	})
 	t.Run("authority picks the virtual host, with or without port", func(t *testing.T) {
-		split := xdsClient(t, addr, "eg", "client-split", "http-8080", grpc.WithAuthority("split.example.com:8080"))
-		wantBackend(t, split, "EmptyCall", "a") // 100/0
+		// UnaryCall goes to b on "*", to a (100/0) on split.example.com.
+		for _, authority := range []string{"split.example.com", "split.example.com:8080"} {
+			split := xdsClient(t, addr, "eg", "client-"+authority, "http-8080", grpc.WithAuthority(authority))
+			wantBackend(t, split, "UnaryCall", "a")
+		}
 	})
 	t.Run("weights", func(t *testing.T) {
 		api := xdsClient(t, addr, "eg", "client-api", "http-8080", grpc.WithAuthority("api.example.com"))
