@@ -602,7 +602,8 @@ func (x *DeleteRequest) GetPreconditionUid() string {
 
 type ApplyRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// manifests is multi-document YAML or JSON.
+	// manifests is multi-document YAML or JSON; List documents contribute
+	// their items.
 	Manifests       []byte `protobuf:"bytes,1,opt,name=manifests,proto3" json:"manifests,omitempty"`
 	DryRun          bool   `protobuf:"varint,2,opt,name=dry_run,json=dryRun,proto3" json:"dry_run,omitempty"`
 	FieldValidation string `protobuf:"bytes,3,opt,name=field_validation,json=fieldValidation,proto3" json:"field_validation,omitempty"`
@@ -661,10 +662,14 @@ func (x *ApplyRequest) GetFieldValidation() string {
 	return ""
 }
 
+// ApplyResponse reports what happened to each object. Validation is all or
+// nothing: if any object is rejected, nothing is written. When the call
+// fails, the error's details carry this message too, next to the
+// KubernetesStatus, so a client still learns which objects failed and why.
 type ApplyResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// results has one entry per object of the manifests, in order.
-	Results       []*ApplyResult `protobuf:"bytes,1,rep,name=results,proto3" json:"results,omitempty"`
+	// items has one entry per object of the manifests, in order.
+	Items         []*ApplyItem `protobuf:"bytes,1,rep,name=items,proto3" json:"items,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -699,40 +704,51 @@ func (*ApplyResponse) Descriptor() ([]byte, []int) {
 	return file_config_v1_config_proto_rawDescGZIP(), []int{9}
 }
 
-func (x *ApplyResponse) GetResults() []*ApplyResult {
+func (x *ApplyResponse) GetItems() []*ApplyItem {
 	if x != nil {
-		return x.Results
+		return x.Items
 	}
 	return nil
 }
 
-type ApplyResult struct {
+type ApplyItem struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// object is the object as stored, when this object's write succeeded.
-	Object *Object `protobuf:"bytes,1,opt,name=object,proto3" json:"object,omitempty"`
-	// action is "created", "configured" or "unchanged" (kubectl's words).
-	Action string `protobuf:"bytes,2,opt,name=action,proto3" json:"action,omitempty"`
-	// status is the Kubernetes Status (JSON) when this object failed.
-	Status        []byte   `protobuf:"bytes,3,opt,name=status,proto3" json:"status,omitempty"`
-	Warnings      []string `protobuf:"bytes,4,rep,name=warnings,proto3" json:"warnings,omitempty"`
+	// document is the 0-based index among the manifests' non-empty YAML
+	// documents; index is the position in a List document's items, or -1.
+	Document   int32  `protobuf:"varint,1,opt,name=document,proto3" json:"document,omitempty"`
+	Index      int32  `protobuf:"varint,2,opt,name=index,proto3" json:"index,omitempty"`
+	ApiVersion string `protobuf:"bytes,3,opt,name=api_version,json=apiVersion,proto3" json:"api_version,omitempty"`
+	Kind       string `protobuf:"bytes,4,opt,name=kind,proto3" json:"kind,omitempty"`
+	Namespace  string `protobuf:"bytes,5,opt,name=namespace,proto3" json:"namespace,omitempty"`
+	Name       string `protobuf:"bytes,6,opt,name=name,proto3" json:"name,omitempty"`
+	// action is created, configured, unchanged (kubectl's words), rejected,
+	// or skipped (valid, but another object of the call was rejected).
+	Action          string   `protobuf:"bytes,7,opt,name=action,proto3" json:"action,omitempty"`
+	ResourceVersion string   `protobuf:"bytes,8,opt,name=resource_version,json=resourceVersion,proto3" json:"resource_version,omitempty"`
+	Warnings        []string `protobuf:"bytes,9,rep,name=warnings,proto3" json:"warnings,omitempty"`
+	// status is the Kubernetes Status (JSON) that says why the object was
+	// rejected.
+	Status []byte `protobuf:"bytes,10,opt,name=status,proto3" json:"status,omitempty"`
+	// object is, for a dry-run, the object with the status it would get.
+	Object        *Object `protobuf:"bytes,11,opt,name=object,proto3" json:"object,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
-func (x *ApplyResult) Reset() {
-	*x = ApplyResult{}
+func (x *ApplyItem) Reset() {
+	*x = ApplyItem{}
 	mi := &file_config_v1_config_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
 
-func (x *ApplyResult) String() string {
+func (x *ApplyItem) String() string {
 	return protoimpl.X.MessageStringOf(x)
 }
 
-func (*ApplyResult) ProtoMessage() {}
+func (*ApplyItem) ProtoMessage() {}
 
-func (x *ApplyResult) ProtoReflect() protoreflect.Message {
+func (x *ApplyItem) ProtoReflect() protoreflect.Message {
 	mi := &file_config_v1_config_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -744,35 +760,84 @@ func (x *ApplyResult) ProtoReflect() protoreflect.Message {
 	return mi.MessageOf(x)
 }
 
-// Deprecated: Use ApplyResult.ProtoReflect.Descriptor instead.
-func (*ApplyResult) Descriptor() ([]byte, []int) {
+// Deprecated: Use ApplyItem.ProtoReflect.Descriptor instead.
+func (*ApplyItem) Descriptor() ([]byte, []int) {
 	return file_config_v1_config_proto_rawDescGZIP(), []int{10}
 }
 
-func (x *ApplyResult) GetObject() *Object {
+func (x *ApplyItem) GetDocument() int32 {
 	if x != nil {
-		return x.Object
+		return x.Document
 	}
-	return nil
+	return 0
 }
 
-func (x *ApplyResult) GetAction() string {
+func (x *ApplyItem) GetIndex() int32 {
+	if x != nil {
+		return x.Index
+	}
+	return 0
+}
+
+func (x *ApplyItem) GetApiVersion() string {
+	if x != nil {
+		return x.ApiVersion
+	}
+	return ""
+}
+
+func (x *ApplyItem) GetKind() string {
+	if x != nil {
+		return x.Kind
+	}
+	return ""
+}
+
+func (x *ApplyItem) GetNamespace() string {
+	if x != nil {
+		return x.Namespace
+	}
+	return ""
+}
+
+func (x *ApplyItem) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *ApplyItem) GetAction() string {
 	if x != nil {
 		return x.Action
 	}
 	return ""
 }
 
-func (x *ApplyResult) GetStatus() []byte {
+func (x *ApplyItem) GetResourceVersion() string {
+	if x != nil {
+		return x.ResourceVersion
+	}
+	return ""
+}
+
+func (x *ApplyItem) GetWarnings() []string {
+	if x != nil {
+		return x.Warnings
+	}
+	return nil
+}
+
+func (x *ApplyItem) GetStatus() []byte {
 	if x != nil {
 		return x.Status
 	}
 	return nil
 }
 
-func (x *ApplyResult) GetWarnings() []string {
+func (x *ApplyItem) GetObject() *Object {
 	if x != nil {
-		return x.Warnings
+		return x.Object
 	}
 	return nil
 }
@@ -1147,14 +1212,23 @@ const file_config_v1_config_proto_rawDesc = "" +
 	"\fApplyRequest\x12\x1c\n" +
 	"\tmanifests\x18\x01 \x01(\fR\tmanifests\x12\x17\n" +
 	"\adry_run\x18\x02 \x01(\bR\x06dryRun\x12)\n" +
-	"\x10field_validation\x18\x03 \x01(\tR\x0ffieldValidation\"N\n" +
-	"\rApplyResponse\x12=\n" +
-	"\aresults\x18\x01 \x03(\v2#.envoygateway.config.v1.ApplyResultR\aresults\"\x91\x01\n" +
-	"\vApplyResult\x126\n" +
-	"\x06object\x18\x01 \x01(\v2\x1e.envoygateway.config.v1.ObjectR\x06object\x12\x16\n" +
-	"\x06action\x18\x02 \x01(\tR\x06action\x12\x16\n" +
-	"\x06status\x18\x03 \x01(\fR\x06status\x12\x1a\n" +
-	"\bwarnings\x18\x04 \x03(\tR\bwarnings\"\xbc\x01\n" +
+	"\x10field_validation\x18\x03 \x01(\tR\x0ffieldValidation\"H\n" +
+	"\rApplyResponse\x127\n" +
+	"\x05items\x18\x01 \x03(\v2!.envoygateway.config.v1.ApplyItemR\x05items\"\xd3\x02\n" +
+	"\tApplyItem\x12\x1a\n" +
+	"\bdocument\x18\x01 \x01(\x05R\bdocument\x12\x14\n" +
+	"\x05index\x18\x02 \x01(\x05R\x05index\x12\x1f\n" +
+	"\vapi_version\x18\x03 \x01(\tR\n" +
+	"apiVersion\x12\x12\n" +
+	"\x04kind\x18\x04 \x01(\tR\x04kind\x12\x1c\n" +
+	"\tnamespace\x18\x05 \x01(\tR\tnamespace\x12\x12\n" +
+	"\x04name\x18\x06 \x01(\tR\x04name\x12\x16\n" +
+	"\x06action\x18\a \x01(\tR\x06action\x12)\n" +
+	"\x10resource_version\x18\b \x01(\tR\x0fresourceVersion\x12\x1a\n" +
+	"\bwarnings\x18\t \x03(\tR\bwarnings\x12\x16\n" +
+	"\x06status\x18\n" +
+	" \x01(\fR\x06status\x126\n" +
+	"\x06object\x18\v \x01(\v2\x1e.envoygateway.config.v1.ObjectR\x06object\"\xbc\x01\n" +
 	"\fWatchRequest\x12<\n" +
 	"\x04type\x18\x01 \x01(\v2(.envoygateway.config.v1.GroupVersionKindR\x04type\x12\x1c\n" +
 	"\tnamespace\x18\x02 \x01(\tR\tnamespace\x12%\n" +
@@ -1210,7 +1284,7 @@ var file_config_v1_config_proto_goTypes = []any{
 	(*DeleteRequest)(nil),    // 7: envoygateway.config.v1.DeleteRequest
 	(*ApplyRequest)(nil),     // 8: envoygateway.config.v1.ApplyRequest
 	(*ApplyResponse)(nil),    // 9: envoygateway.config.v1.ApplyResponse
-	(*ApplyResult)(nil),      // 10: envoygateway.config.v1.ApplyResult
+	(*ApplyItem)(nil),        // 10: envoygateway.config.v1.ApplyItem
 	(*WatchRequest)(nil),     // 11: envoygateway.config.v1.WatchRequest
 	(*WatchEvent)(nil),       // 12: envoygateway.config.v1.WatchEvent
 	(*KindsRequest)(nil),     // 13: envoygateway.config.v1.KindsRequest
@@ -1226,8 +1300,8 @@ var file_config_v1_config_proto_depIdxs = []int32{
 	0,  // 4: envoygateway.config.v1.PutRequest.type:type_name -> envoygateway.config.v1.GroupVersionKind
 	1,  // 5: envoygateway.config.v1.PutResponse.object:type_name -> envoygateway.config.v1.Object
 	0,  // 6: envoygateway.config.v1.DeleteRequest.type:type_name -> envoygateway.config.v1.GroupVersionKind
-	10, // 7: envoygateway.config.v1.ApplyResponse.results:type_name -> envoygateway.config.v1.ApplyResult
-	1,  // 8: envoygateway.config.v1.ApplyResult.object:type_name -> envoygateway.config.v1.Object
+	10, // 7: envoygateway.config.v1.ApplyResponse.items:type_name -> envoygateway.config.v1.ApplyItem
+	1,  // 8: envoygateway.config.v1.ApplyItem.object:type_name -> envoygateway.config.v1.Object
 	0,  // 9: envoygateway.config.v1.WatchRequest.type:type_name -> envoygateway.config.v1.GroupVersionKind
 	1,  // 10: envoygateway.config.v1.WatchEvent.object:type_name -> envoygateway.config.v1.Object
 	15, // 11: envoygateway.config.v1.KindsResponse.kinds:type_name -> envoygateway.config.v1.Kind
