@@ -1,0 +1,107 @@
+package server
+
+import (
+	"slices"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	gwapiv1 "sigs.k8s.io/gateway-api/apis/v1"
+)
+
+// The translator computes status from the snapshot it was given, which may
+// be older than what is stored (status-only writes are not republished).
+// These merges put its verdict onto the stored status so that what it does
+// not own survives and timestamps do not churn.
+
+// keepTimes carries lastTransitionTime over from stored for every condition
+// whose status did not change, as apimachinery's meta.SetStatusCondition
+// does, so re-translating an unchanged world writes nothing.
+func keepTimes(computed, stored []metav1.Condition) []metav1.Condition {
+	out := slices.Clone(computed)
+	for i := range out {
+		for _, s := range stored {
+			if s.Type == out[i].Type && s.Status == out[i].Status {
+				out[i].LastTransitionTime = s.LastTransitionTime
+			}
+		}
+	}
+	return out
+}
+
+// unionConditions is keepTimes plus the stored conditions of types the
+// translator did not compute: another controller's, or the provisioner's.
+func unionConditions(computed, stored []metav1.Condition) []metav1.Condition {
+	out := keepTimes(computed, stored)
+	for _, s := range stored {
+		if !slices.ContainsFunc(out, func(c metav1.Condition) bool { return c.Type == s.Type }) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func gatewayClassStatus(computed, stored gwapiv1.GatewayClassStatus) gwapiv1.GatewayClassStatus {
+	out := stored
+	out.Conditions = unionConditions(computed.Conditions, stored.Conditions)
+	return out
+}
+
+// gatewayStatus takes conditions and listeners from the translator and the
+// rest (addresses, which the provisioner owns) from the store.
+func gatewayStatus(computed, stored gwapiv1.GatewayStatus) gwapiv1.GatewayStatus {
+	out := stored
+	out.Conditions = unionConditions(computed.Conditions, stored.Conditions)
+	out.Listeners = make([]gwapiv1.ListenerStatus, len(computed.Listeners))
+	for i, l := range computed.Listeners {
+		for _, s := range stored.Listeners {
+			if s.Name == l.Name {
+				l.Conditions = keepTimes(l.Conditions, s.Conditions)
+			}
+		}
+		out.Listeners[i] = l
+	}
+	return out
+}
+
+// routeStatus replaces our controller's entries of status.parents with the
+// translator's and keeps every other controller's.
+func routeStatus(controller gwapiv1.GatewayController, computed, stored gwapiv1.RouteStatus) gwapiv1.RouteStatus {
+	out := gwapiv1.RouteStatus{Parents: []gwapiv1.RouteParentStatus{}}
+	for _, s := range stored.Parents {
+		if s.ControllerName != controller {
+			out.Parents = append(out.Parents, s)
+		}
+	}
+	for _, p := range computed.Parents {
+		if p.ControllerName != controller {
+			continue
+		}
+		for _, s := range stored.Parents {
+			if s.ControllerName == controller && sameParent(s.ParentRef, p.ParentRef) {
+				p.Conditions = keepTimes(p.Conditions, s.Conditions)
+			}
+		}
+		out.Parents = append(out.Parents, p)
+	}
+	return out
+}
+
+// withoutController drops controller's entries: the route is no longer ours.
+func withoutController(controller gwapiv1.GatewayController, stored gwapiv1.RouteStatus) gwapiv1.RouteStatus {
+	return routeStatus(controller, gwapiv1.RouteStatus{}, stored)
+}
+
+func sameParent(a, b gwapiv1.ParentReference) bool {
+	return deref(a.Group, gwapiv1.GroupName) == deref(b.Group, gwapiv1.GroupName) &&
+		deref(a.Kind, "Gateway") == deref(b.Kind, "Gateway") &&
+		deref(a.Namespace, "") == deref(b.Namespace, "") &&
+		a.Name == b.Name &&
+		deref(a.SectionName, "") == deref(b.SectionName, "") &&
+		deref(a.Port, 0) == deref(b.Port, 0)
+}
+
+func deref[T any](p *T, def T) T {
+	if p == nil {
+		return def
+	}
+	return *p
+}

@@ -1,0 +1,284 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"maps"
+	"strconv"
+	"sync"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/types"
+	gwapiv1 "sigs.k8s.io/gateway-api/apis/v1"
+
+	"github.com/envoygateway/terraform-provider-envoygateway/controlplane/gatewayapi"
+	"github.com/envoygateway/terraform-provider-envoygateway/controlplane/message"
+	"github.com/envoygateway/terraform-provider-envoygateway/controlplane/resource"
+	"github.com/envoygateway/terraform-provider-envoygateway/controlplane/store"
+)
+
+// statusParallelism is how many status writes are in flight at once; the
+// store batches concurrent writes into one fsync, so a translation that
+// changes a thousand routes costs a few commits, not a thousand.
+const statusParallelism = 32
+
+// statusWriter writes each translation's status back to the store.
+//
+// Ownership: objects that were in the previous Result and are not in this
+// one while they still exist (a GatewayClass that now names another
+// controller, a Gateway whose class went away) are disowned: a GatewayClass
+// or Gateway gets its CRD's default status back (Pending, "Waiting for
+// controller"), a route loses our entries in status.parents. The Gateway
+// API asks a controller to leave status it no longer owns, and leaving our
+// Accepted=True on an object nobody serves would be a lie. What was
+// disowned while the server was down is not noticed.
+type statusWriter struct {
+	api        *API
+	controller gwapiv1.GatewayController
+	log        *slog.Logger
+
+	mu sync.Mutex
+	// done holds, per object, the translator's status last reconciled with
+	// the store: the same verdict again needs no read.
+	done  map[store.Key]doneStatus
+	owned map[store.Key]types.UID
+}
+
+type doneStatus struct {
+	uid      types.UID
+	computed string
+}
+
+// statusItem is one object's status to reconcile.
+type statusItem struct {
+	key      store.Key
+	uid      types.UID
+	computed string
+	// update returns the status to store given the stored object, or false
+	// to leave it (it was replaced or changed since the translation).
+	update func(stored resource.Object) (any, bool)
+}
+
+func newStatusWriter(api *API, log *slog.Logger) *statusWriter {
+	return &statusWriter{api: api, controller: api.controller(), log: log,
+		done: map[store.Key]doneStatus{}, owned: map[store.Key]types.UID{}}
+}
+
+func (w *statusWriter) run(ctx context.Context, topic *message.Topic[*gatewayapi.Result]) error {
+	for u := range topic.Subscribe(ctx) {
+		if u.Value != nil {
+			w.reconcile(ctx, u.Value)
+		}
+	}
+	return nil
+}
+
+func (w *statusWriter) reconcile(ctx context.Context, res *gatewayapi.Result) {
+	items := w.items(res)
+	current := make(map[store.Key]types.UID, len(items))
+	for _, it := range items {
+		current[it.key] = it.uid
+	}
+	for key, uid := range w.owned {
+		if _, ok := current[key]; !ok {
+			items = append(items, w.disown(key, uid))
+		}
+	}
+	sem := make(chan struct{}, statusParallelism)
+	var wg sync.WaitGroup
+	for _, it := range items {
+		if w.isDone(it) {
+			continue
+		}
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			w.write(ctx, it)
+		})
+	}
+	wg.Wait()
+	w.owned = current
+	w.mu.Lock()
+	maps.DeleteFunc(w.done, func(k store.Key, _ doneStatus) bool { _, ok := current[k]; return !ok })
+	w.mu.Unlock()
+}
+
+func (w *statusWriter) isDone(it statusItem) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	d, ok := w.done[it.key]
+	return ok && it.computed != "" && d.uid == it.uid && d.computed == it.computed
+}
+
+func (w *statusWriter) write(ctx context.Context, it statusItem) {
+	outcome, err := w.api.updateStatus(ctx, it.key, it.update)
+	switch {
+	case err != nil:
+		if ctx.Err() == nil {
+			w.log.Error("writing status", "object", it.key.String(), "error", err)
+		}
+		return
+	case outcome == statusSkipped:
+		return
+	case outcome == statusWritten:
+		w.log.Debug("status written", "object", it.key.String())
+	}
+	w.mu.Lock()
+	w.done[it.key] = doneStatus{uid: it.uid, computed: it.computed}
+	w.mu.Unlock()
+}
+
+// items turns a Result into one statusItem per object it owns. A verdict
+// about another incarnation of the object (uid) or an older spec
+// (generation) is dropped: the translation of the current one follows.
+func (w *statusWriter) items(res *gatewayapi.Result) []statusItem {
+	var out []statusItem
+	for _, c := range res.GatewayClasses {
+		out = append(out, item(c, c.Status, func(s *gwapiv1.GatewayClass) any {
+			st := gatewayClassStatus(c.Status, s.Status)
+			return &st
+		}))
+	}
+	for _, g := range res.Gateways {
+		out = append(out, item(g, g.Status, func(s *gwapiv1.Gateway) any {
+			st := gatewayStatus(g.Status, s.Status)
+			return &st
+		}))
+	}
+	for _, r := range res.HTTPRoutes {
+		out = append(out, item(r, r.Status, func(s *gwapiv1.HTTPRoute) any {
+			return &gwapiv1.HTTPRouteStatus{RouteStatus: routeStatus(w.controller, r.Status.RouteStatus, s.Status.RouteStatus)}
+		}))
+	}
+	return out
+}
+
+func item[T resource.Object](obj T, status any, merge func(stored T) any) statusItem {
+	computed, _ := json.Marshal(status)
+	gk := obj.GetObjectKind().GroupVersionKind().GroupKind()
+	if gk.Kind == "" {
+		gk = kindOfTyped(obj)
+	}
+	return statusItem{
+		key:      store.Key{Group: gk.Group, Kind: gk.Kind, Namespace: obj.GetNamespace(), Name: obj.GetName()},
+		uid:      obj.GetUID(),
+		computed: string(computed),
+		update: func(stored resource.Object) (any, bool) {
+			s, ok := stored.(T)
+			if !ok || s.GetUID() != obj.GetUID() || s.GetGeneration() != obj.GetGeneration() {
+				return nil, false
+			}
+			return merge(s), true
+		},
+	}
+}
+
+func kindOfTyped(obj resource.Object) schema.GroupKind {
+	switch obj.(type) {
+	case *gwapiv1.GatewayClass:
+		return schema.GroupKind{Group: resource.GroupGatewayAPI, Kind: resource.KindGatewayClass}
+	case *gwapiv1.Gateway:
+		return schema.GroupKind{Group: resource.GroupGatewayAPI, Kind: resource.KindGateway}
+	case *gwapiv1.HTTPRoute:
+		return schema.GroupKind{Group: resource.GroupGatewayAPI, Kind: resource.KindHTTPRoute}
+	}
+	return schema.GroupKind{}
+}
+
+// disown is the item that withdraws our status from an object we no longer
+// handle.
+func (w *statusWriter) disown(key store.Key, uid types.UID) statusItem {
+	gk := schema.GroupKind{Group: key.Group, Kind: key.Kind}
+	return statusItem{key: key, uid: uid, update: func(stored resource.Object) (any, bool) {
+		if stored.GetUID() != uid {
+			return nil, false
+		}
+		if r, ok := stored.(*gwapiv1.HTTPRoute); ok {
+			return &gwapiv1.HTTPRouteStatus{RouteStatus: withoutController(w.controller, r.Status.RouteStatus)}, true
+		}
+		st, ok := w.api.defaultStatus[gk]
+		return runtime.DeepCopyJSON(st), ok
+	}}
+}
+
+type statusOutcome int
+
+const (
+	statusSkipped statusOutcome = iota
+	statusUnchanged
+	statusWritten
+)
+
+// updateStatus is a write to the status subresource on behalf of the
+// control plane: it replaces only status, never bumps generation, and is
+// conditional on the revision it read, re-reading after a conflict.
+func (a *API) updateStatus(ctx context.Context, key store.Key, update func(resource.Object) (any, bool)) (statusOutcome, error) {
+	k, ok := a.kinds.storage[schema.GroupKind{Group: key.Group, Kind: key.Kind}]
+	if !ok {
+		return statusSkipped, nil
+	}
+	for attempt := 0; attempt < maxRetries; attempt++ {
+		o, err := a.st.Get(ctx, key)
+		if errors.Is(err, store.ErrNotFound) {
+			return statusSkipped, nil
+		} else if err != nil {
+			return statusSkipped, err
+		}
+		typed, _, err := decodeTyped(k.GroupKind(), o.Value)
+		if err != nil || typed == nil {
+			return statusSkipped, err
+		}
+		st, ok := update(typed)
+		if !ok {
+			return statusSkipped, nil
+		}
+		value, err := a.withStatus(k, o, st)
+		if err != nil || value == nil {
+			return statusUnchanged, err
+		}
+		_, err = a.st.Put(ctx, key, value, o.Revision)
+		switch {
+		case err == nil:
+			return statusWritten, nil
+		case errors.Is(err, store.ErrConflict):
+			continue
+		case errors.Is(err, store.ErrNotFound):
+			return statusSkipped, nil
+		}
+		return statusSkipped, err
+	}
+	return statusSkipped, conflict(k, key.Name)
+}
+
+// withStatus is the stored value o with its status replaced by st, checked
+// as a status update; nil when the status is already st.
+func (a *API) withStatus(k Kind, o store.Object, st any) ([]byte, error) {
+	stMap, ok := st.(map[string]any)
+	if !ok {
+		var err error
+		if stMap, err = runtime.DefaultUnstructuredConverter.ToUnstructured(st); err != nil {
+			return nil, err
+		}
+	}
+	oldObj, err := decodeStored(o)
+	if err != nil {
+		return nil, err
+	}
+	oldJSON, _ := json.Marshal(oldObj["status"])
+	newJSON, _ := json.Marshal(stMap)
+	if bytes.Equal(oldJSON, newJSON) {
+		return nil, nil
+	}
+	metaOf(oldObj).SetResourceVersion(strconv.FormatInt(o.Revision, 10))
+	newObj := maps.Clone(oldObj)
+	newObj["status"] = runtime.DeepCopyJSON(stMap)
+	if errs := a.v.ValidateStatusUpdate(newObj, oldObj); len(errs) > 0 {
+		return nil, apierrors.NewInvalid(k.GroupKind(), o.Key.Name, errs)
+	}
+	return encodeForStore(k, newObj)
+}
