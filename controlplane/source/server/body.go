@@ -95,7 +95,8 @@ func decodeJSONObject(data []byte) (map[string]any, error) {
 // jsonError names the line and column of a syntax error.
 func jsonError(data []byte, err error) error {
 	if ok, off := sigsjson.SyntaxErrorOffset(err); ok {
-		line, col := position(data, off)
+		// The offset is just past the offending byte.
+		line, col := position(data, off-1)
 		return fmt.Errorf("invalid JSON at line %d, column %d: %v", line, col, err)
 	}
 	return fmt.Errorf("invalid JSON: %v", err)
