@@ -1,0 +1,82 @@
+package conformance_test
+
+import (
+	"fmt"
+	"io/fs"
+	"slices"
+	"strings"
+	"testing"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	gwapiv1 "sigs.k8s.io/gateway-api/apis/v1"
+	gwconformance "sigs.k8s.io/gateway-api/conformance"
+
+	"github.com/envoygateway/terraform-provider-envoygateway/controlplane/resource"
+)
+
+const (
+	// className replaces the manifests' {GATEWAY_CLASS_NAME}.
+	className      = "conformance"
+	controllerName = string(resource.DefaultControllerName)
+)
+
+// loadManifests decodes the upstream base manifests plus the given test
+// manifests, with the placeholders the upstream suite substitutes.
+//
+// Upstream assumes every Gateway gets its own addresses, so that the many
+// Gateways of base/manifests.yaml can all listen on port 80. In this
+// control plane all Gateways of a class share one fleet and thus one set of
+// addresses; the equivalent set-up is one class per Gateway, so each Gateway
+// of the suite's class is given a class (and fleet) of its own.
+func loadManifests(t *testing.T, files ...string) *resource.Resources {
+	t.Helper()
+	all := &resource.Resources{}
+	for _, f := range append([]string{"base/manifests.yaml"}, files...) {
+		data, err := fs.ReadFile(gwconformance.Manifests, f)
+		if err != nil {
+			t.Fatalf("read %s: %v", f, err)
+		}
+		text := strings.NewReplacer("{GATEWAY_CLASS_NAME}", className, "{GATEWAY_CONTROLLER_NAME}", controllerName).Replace(string(data))
+		res, _, errs := resource.Decode([]byte(text), f)
+		if len(errs) > 0 {
+			t.Fatalf("decode %s: %v", f, errs)
+		}
+		if dups := all.Merge(res); len(dups) > 0 {
+			t.Fatalf("%s redefines %v", f, dups)
+		}
+	}
+	all.Gateways = slices.DeleteFunc(all.Gateways, func(g *gwapiv1.Gateway) bool {
+		return excludedGateways[client.ObjectKeyFromObject(g).String()] != ""
+	})
+	all.GatewayClasses = append(all.GatewayClasses, gatewayClass(className))
+	for _, g := range all.Gateways {
+		if g.Spec.GatewayClassName == className {
+			own := fmt.Sprintf("%s-%s-%s", className, g.Namespace, g.Name)
+			g.Spec.GatewayClassName = gwapiv1.ObjectName(own)
+			all.GatewayClasses = append(all.GatewayClasses, gatewayClass(own))
+		}
+	}
+	// An API server starts every object at generation 1.
+	all.Walk(func(_ resource.Key, o resource.Object) bool {
+		if o.GetGeneration() == 0 {
+			o.SetGeneration(1)
+		}
+		return true
+	})
+	return all
+}
+
+// excludedGateways are upstream Gateways this translator cannot accept yet,
+// with the reason. Left in, they would fail every upstream check that waits
+// for all Gateways of the namespace to be ready.
+var excludedGateways = map[string]string{
+	infra + "/same-namespace-with-https-listener": "HTTPS listeners arrive with issue 7",
+}
+
+func gatewayClass(name string) *gwapiv1.GatewayClass {
+	return &gwapiv1.GatewayClass{
+		ObjectMeta: metav1.ObjectMeta{Name: name, Generation: 1},
+		Spec:       gwapiv1.GatewayClassSpec{ControllerName: gwapiv1.GatewayController(controllerName)},
+	}
+}
