@@ -139,7 +139,7 @@ func (s *service) Watch(req *configv1.WatchRequest, stream configv1.ConfigServic
 			if err := send(stream, ev); err != nil {
 				return err
 			}
-		case <-make(chan int):
+		case <-s.stopping:
 			return statusError(unavailable(shuttingDown))
 		}
 	}
