@@ -94,14 +94,15 @@ func newKindTable(v *validation.Validator) *kindTable {
 	return t
 }
 
-// plural is the resource name Kubernetes derives for these kinds; every
-// kind served here follows the regular English rules.
+// plural is the resource name the kinds' CRDs declare; every kind served
+// here follows the regular English rules (apimachinery's own guesser gets
+// "gateways" wrong, which is why CRDs spell their plurals out).
 func plural(kind string) string {
 	s := strings.ToLower(kind)
 	switch {
 	case strings.HasSuffix(s, "s"):
 		return s + "es"
-	case strings.HasSuffix(s, "y"):
+	case strings.HasSuffix(s, "y") && len(s) > 1 && !strings.ContainsRune("aeiou", rune(s[len(s)-2])):
 		return s[:len(s)-1] + "ies"
 	default:
 		return s + "s"
