@@ -208,12 +208,17 @@ func typeName(t reflect.Type) string {
 }
 
 func (c *Config) applyDerivedDefaults() {
-	if c.Store.Path == "" && c.Store.Type == StoreBBolt {
-		c.Store.Path = joinPath(c.DataDir, "store.db")
-	}
 	if c.EnvoyProxy.Bootstrap != nil && c.EnvoyProxy.Bootstrap.Type == "" {
 		c.EnvoyProxy.Bootstrap.Type = BootstrapReplace
 	}
+}
+
+// StorePath is the bbolt file: store.path, or store.db in the data directory.
+func (c *Config) StorePath() string {
+	if c.Store.Path != "" {
+		return c.Store.Path
+	}
+	return joinPath(c.DataDir, "store.db")
 }
 
 func joinPath(dir, file string) string {

@@ -17,7 +17,7 @@ func TestDefaultsBindLoopbackOnly(t *testing.T) {
 			t.Errorf("%s default %q is not loopback", field, addr)
 		}
 	}
-	if cfg.Platform != PlatformStandalone || cfg.Store.Path != "data/store.db" || cfg.Provisioner.Enabled {
+	if cfg.Platform != PlatformStandalone || cfg.StorePath() != "data/store.db" || cfg.Provisioner.Enabled {
 		t.Errorf("unexpected defaults: %+v", cfg)
 	}
 }
@@ -48,8 +48,8 @@ envoyProxy:
 	if cfg.XDS.Address != "0.0.0.0:18000" || cfg.Admin.Address != "127.0.0.1:18081" {
 		t.Errorf("xds %q admin %q", cfg.XDS.Address, cfg.Admin.Address)
 	}
-	if cfg.Store.Path != "/var/lib/eg/store.db" {
-		t.Errorf("store path %q", cfg.Store.Path)
+	if cfg.StorePath() != "/var/lib/eg/store.db" {
+		t.Errorf("store path %q", cfg.StorePath())
 	}
 	if cfg.EnvoyProxy.Bootstrap.Type != BootstrapReplace {
 		t.Errorf("bootstrap type %q", cfg.EnvoyProxy.Bootstrap.Type)

@@ -69,9 +69,6 @@ func (c *Config) Validate() error {
 	}
 	switch c.Store.Type {
 	case StoreBBolt:
-		if c.Store.Path == "" {
-			bad("store.path", "must not be empty")
-		}
 	case StoreEtcd:
 		bad("store.type", "%q is not supported yet: use %q", c.Store.Type, StoreBBolt)
 	default:

@@ -121,18 +121,21 @@ func Eventually(t testing.TB, what string, f func() error) {
 	t.Fatalf("%s: %v", what, err)
 }
 
-// WantBackend waits until method lands on want (config propagates
-// asynchronously), then checks that 20 more calls all land there.
+// WantBackend waits until 20 calls in a row land on want (config
+// propagates asynchronously, and a weighted split that is being replaced
+// can land on want by chance), then checks that 20 more all land there.
 func WantBackend(t testing.TB, c testgrpc.TestServiceClient, method, want string, md ...string) {
 	t.Helper()
 	ctx := context.Background()
 	Eventually(t, method+" reaches "+want, func() error {
-		got, err := Call(ctx, c, method, md...)
-		if err != nil {
-			return err
-		}
-		if got != want {
-			return fmt.Errorf("landed on %q", got)
+		for range 20 {
+			got, err := Call(ctx, c, method, md...)
+			if err != nil {
+				return err
+			}
+			if got != want {
+				return fmt.Errorf("landed on %q", got)
+			}
 		}
 		return nil
 	})

@@ -1,0 +1,172 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"sigs.k8s.io/yaml"
+
+	"github.com/envoygateway/terraform-provider-envoygateway/controlplane/gatewayapi"
+	"github.com/envoygateway/terraform-provider-envoygateway/controlplane/resource"
+	"github.com/envoygateway/terraform-provider-envoygateway/controlplane/xds/translator"
+)
+
+func newTranslateCommand() *cobra.Command {
+	var files []string
+	var to, output, controller string
+	cmd := &cobra.Command{
+		Use:   "translate -f FILE [-f FILE...] --to xds|ir|status [-o yaml|json]",
+		Short: "Translate manifests offline and print xDS, IR or status",
+		Long: `Translate Gateway API manifests without a server, with the same decoder,
+validator and translators the server uses.
+
+  --to status  the Gateway API objects (GatewayClass, Gateway, routes) with status filled in
+  --to ir      the intermediate representation of each fleet (GatewayClass)
+  --to xds     the xDS resources of each fleet, grouped by type
+
+Kinds the control plane does not use are skipped with one warning per kind.
+Any object that fails to decode or validate is reported with file, document and
+field, and nothing is printed.`,
+		Example: `  envoy-gateway translate -f examples/quickstart --to status
+  envoy-gateway translate -f gateway.yaml -f routes.yaml --to xds -o json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if len(files) == 0 {
+				return errors.New("-f: at least one file or directory is required")
+			}
+			if !slices.Contains([]string{"xds", "ir", "status"}, to) {
+				return fmt.Errorf("--to: unsupported value %q: want xds, ir or status", to)
+			}
+			if output != "yaml" && output != "json" {
+				return fmt.Errorf("-o: unsupported value %q: want yaml or json", output)
+			}
+			res, err := loadManifests(cmd.ErrOrStderr(), files)
+			if err != nil {
+				return err
+			}
+			result := gatewayapi.Translate(res, gatewayapi.Options{ControllerName: gwController(controller)})
+			var docs []any
+			switch to {
+			case "status":
+				docs = statusDocuments(result)
+			case "ir":
+				docs = []any{result.IR}
+			case "xds":
+				if docs, err = xdsDocuments(result); err != nil {
+					return err
+				}
+			}
+			return writeDocuments(cmd.OutOrStdout(), docs, output)
+		},
+	}
+	cmd.Flags().StringArrayVarP(&files, "file", "f", nil, "manifest file or directory (repeatable)")
+	cmd.Flags().StringVar(&to, "to", "status", "what to print: xds, ir or status")
+	cmd.Flags().StringVarP(&output, "output", "o", "yaml", "output format: yaml or json")
+	cmd.Flags().StringVar(&controller, "controller-name", string(resource.DefaultControllerName), "GatewayClass controllerName this control plane owns")
+	return cmd
+}
+
+// loadManifests decodes and validates every file, warning once per skipped
+// kind. Any error fails the whole load: an offline tool that prints a
+// translation of half the input would mislead a CI pipeline.
+func loadManifests(stderr io.Writer, files []string) (*resource.Resources, error) {
+	dec, err := newDecoder()
+	if err != nil {
+		return nil, err
+	}
+	res, skipped, errs := dec.LoadFiles(files...)
+	kinds := make([]string, 0, len(skipped))
+	for k := range skipped {
+		kinds = append(kinds, k)
+	}
+	slices.Sort(kinds)
+	for _, k := range kinds {
+		fmt.Fprintf(stderr, "warning: skipped %d object(s) of kind %s, which the control plane does not use\n", skipped[k], k)
+	}
+	if len(errs) > 0 {
+		for _, e := range errs {
+			fmt.Fprintln(stderr, e)
+		}
+		return nil, fmt.Errorf("%d invalid input(s)", len(errs))
+	}
+	return res, nil
+}
+
+// statusDocuments lists the objects the translator owns, with apiVersion
+// and kind set so the output is valid manifests again.
+func statusDocuments(r *gatewayapi.Result) []any {
+	gv := schema.GroupVersion{Group: resource.GroupGatewayAPI, Version: "v1"}
+	var docs []any
+	for _, o := range r.GatewayClasses {
+		o.APIVersion, o.Kind = gv.String(), resource.KindGatewayClass
+		docs = append(docs, o)
+	}
+	for _, o := range r.Gateways {
+		o.APIVersion, o.Kind = gv.String(), resource.KindGateway
+		docs = append(docs, o)
+	}
+	for _, o := range r.HTTPRoutes {
+		o.APIVersion, o.Kind = gv.String(), resource.KindHTTPRoute
+		docs = append(docs, o)
+	}
+	return docs
+}
+
+// xdsDocuments translates every fleet, in name order, to its xDS resources.
+func xdsDocuments(r *gatewayapi.Result) ([]any, error) {
+	fleets := make([]string, 0, len(r.IR))
+	for f := range r.IR {
+		fleets = append(fleets, f)
+	}
+	slices.Sort(fleets)
+	var docs []any
+	for _, f := range fleets {
+		rs, err := translator.Translate(r.IR[f])
+		if err != nil {
+			return nil, fmt.Errorf("fleet %s: %w", f, err)
+		}
+		y, err := rs.YAML()
+		if err != nil {
+			return nil, err
+		}
+		var doc any
+		if err := yaml.Unmarshal(y, &doc); err != nil {
+			return nil, err
+		}
+		docs = append(docs, doc)
+	}
+	return docs, nil
+}
+
+// writeDocuments prints YAML documents separated by "---", or JSON: one
+// value when there is one document, else an array.
+func writeDocuments(w io.Writer, docs []any, format string) error {
+	if format == "json" {
+		var v any = docs
+		if len(docs) == 1 {
+			v = docs[0]
+		}
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(v)
+	}
+	var b strings.Builder
+	for i, d := range docs {
+		y, err := yaml.Marshal(d)
+		if err != nil {
+			return err
+		}
+		if i > 0 {
+			b.WriteString("---\n")
+		}
+		b.Write(y)
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
