@@ -353,3 +353,5 @@ func (b *logBuffer) String() string {
 }
 
 func gatewayAPIOptions() gatewayapi.Options { return gatewayapi.Options{} }
+
+func timeout() <-chan time.Time { return time.After(hang) }
