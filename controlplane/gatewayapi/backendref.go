@@ -55,6 +55,15 @@ func (t *translator) resolveBackendRef(route *gwapiv1.HTTPRoute, ref gwapiv1.Bac
 	return t.serviceCluster(target, ref.Port, field)
 }
 
+// unsupportedAppProtocols are the Gateway API's standard appProtocols
+// (GEP-1911) that need an upstream protocol the IR cannot express yet:
+// forwarding plain HTTP/1.1 to them would break, so the ref is refused.
+var unsupportedAppProtocols = map[string]bool{
+	"kubernetes.io/h2c": true,
+	"kubernetes.io/ws":  true,
+	"kubernetes.io/wss": true,
+}
+
 // grantAllows reports whether a ReferenceGrant in toNS lets HTTPRoutes in
 // fromNS refer to the named object.
 func (t *translator) grantAllows(fromNS, toNS, group, kind, name string) bool {
@@ -83,6 +92,10 @@ func (t *translator) serviceCluster(target nsName, port *gwapiv1.PortNumber, fie
 	i := slices.IndexFunc(svc.Spec.Ports, func(p corev1.ServicePort) bool { return p.Port == *port })
 	if i < 0 {
 		return "", failRef(gwapiv1.RouteReasonBackendNotFound, "%s.port: Service %s has no port %d", field, target, *port)
+	}
+	if ap := svc.Spec.Ports[i].AppProtocol; ap != nil && unsupportedAppProtocols[*ap] {
+		return "", failRef(gwapiv1.RouteReasonUnsupportedProtocol, "%s.port: Service %s port %d has appProtocol %q, which is not supported yet",
+			field, target, *port, *ap)
 	}
 	name := fmt.Sprintf("service/%s/%s/%d", target.Namespace, target.Name, *port)
 	if _, ok := t.clusters[name]; !ok {
