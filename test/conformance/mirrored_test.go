@@ -110,6 +110,13 @@ func TestUpstreamStatusPreludesMultiStep(t *testing.T) {
 		statusPrelude{gateway: nn(infra, "all-namespaces"), routes: []types.NamespacedName{
 			nn(infra, "multiple-gateways-shared-route"), nn(infra, "all-namespaces-dedicated-route")}}.run(t, s)
 	})
+	// The third step needs the HTTPS Gateway (issue 7).
+	t.Run("HTTPRouteRedirectPortAndScheme", func(t *testing.T) {
+		s := newSuite(t, upstream(t, "HTTPRouteRedirectPortAndScheme"))
+		statusPrelude{gateway: nn(infra, "same-namespace"), routes: []types.NamespacedName{nn(infra, "http-route-for-listener-on-port-80")}}.run(t, s)
+		statusPrelude{gateway: nn(infra, "same-namespace-with-http-listener-on-8080"),
+			routes: []types.NamespacedName{nn(infra, "http-route-for-listener-on-port-8080")}}.run(t, s)
+	})
 	t.Run("GatewayHTTPListenerIsolation", func(t *testing.T) {
 		s := newSuite(t, upstream(t, "GatewayHTTPListenerIsolation"))
 		statusPrelude{gateway: nn(infra, "http-listener-isolation"), routes: []types.NamespacedName{
