@@ -92,12 +92,19 @@ func virtualHosts(lis *ir.Listener, ls []*listenerState) []*ir.VirtualHost {
 			}
 		}
 	}
+	// Only wildcards can be fallbacks; there are usually few of them.
+	var wildcards []string
+	for h := range vhosts {
+		if h == anyHost || isWildcard(h) {
+			wildcards = append(wildcards, h)
+		}
+	}
 	var out []*ir.VirtualHost
 	for _, h := range slices.Sorted(maps.Keys(vhosts)) {
 		out = append(out, &ir.VirtualHost{
 			Name:     lis.Name + "/" + h,
 			Hostname: h,
-			Routes:   routesFor(h, vhosts, lis.Port),
+			Routes:   routesFor(h, vhosts, wildcards, lis.Port),
 		})
 	}
 	return out
@@ -126,7 +133,7 @@ type entry struct {
 // the same listener with less specific hostnames that cover this one follow
 // as fallbacks: the spec gives precedence to the more specific hostname but
 // does not make the others stop applying.
-func routesFor(h string, vhosts map[string]*vhostBuild, port uint32) []*ir.Route {
+func routesFor(h string, vhosts map[string]*vhostBuild, wildcards []string, port uint32) []*ir.Route {
 	vb := vhosts[h]
 	var entries []entry
 	add := func(cs []contribution) {
@@ -139,8 +146,8 @@ func routesFor(h string, vhosts map[string]*vhostBuild, port uint32) []*ir.Route
 		}
 	}
 	add(vb.own)
-	for h2, other := range vhosts {
-		if h2 != h && other.owner == vb.owner && covers(h2, h) {
+	for _, h2 := range wildcards {
+		if other := vhosts[h2]; h2 != h && other.owner == vb.owner && covers(h2, h) {
 			add(other.own)
 		}
 	}
