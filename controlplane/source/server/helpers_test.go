@@ -64,6 +64,8 @@ type env struct {
 	client *http.Client
 	cancel context.CancelFunc
 	done   chan error
+	// running counts the goroutines start began that report on done.
+	running int
 }
 
 func startEnv(t testing.TB, o envOptions) *env {
@@ -104,9 +106,11 @@ func (e *env) start() {
 	ctx, cancel := context.WithCancel(context.Background())
 	e.cancel, e.done = cancel, make(chan error, 2)
 	go func() { e.done <- srv.Run(ctx) }()
+	e.running = 1
 	if e.opts.translator {
 		r := &gatewayapi.Runner{Resources: e.out, XdsIR: message.NewMap[string, *ir.Xds]("xds"), Status: e.status}
 		go func() { e.done <- r.Run(ctx) }()
+		e.running++
 	}
 	scheme := "http"
 	if opts.TLS != nil {
@@ -128,11 +132,7 @@ func (e *env) stop() {
 		return
 	}
 	e.cancel()
-	n := 1
-	if e.opts.translator {
-		n = 2
-	}
-	for range n {
+	for range e.running {
 		select {
 		case err := <-e.done:
 			if err != nil {
@@ -355,3 +355,7 @@ func (b *logBuffer) String() string {
 func gatewayAPIOptions() gatewayapi.Options { return gatewayapi.Options{} }
 
 func timeout() <-chan time.Time { return time.After(hang) }
+
+func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }
+
+func e2eLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
