@@ -114,13 +114,17 @@ func (t *translator) attach(rs *routeState, p *parentState) {
 		return
 	}
 	var selected, allowed []*listenerState
+	kindOK := false
 	for _, l := range p.gw.listeners {
 		if (p.ref.SectionName != nil && l.name() != *p.ref.SectionName) || (p.ref.Port != nil && l.port() != *p.ref.Port) {
 			continue
 		}
 		selected = append(selected, l)
-		if l.allowsKind(kindHTTPRoute) && l.allowsNamespace(rs.obj.Namespace, t.idx.nsLabels) {
-			allowed = append(allowed, l)
+		if l.allowsKind(kindHTTPRoute) {
+			kindOK = true
+			if l.allowsNamespace(rs.obj.Namespace, t.idx.nsLabels) {
+				allowed = append(allowed, l)
+			}
 		}
 	}
 	for _, l := range allowed {
@@ -132,6 +136,9 @@ func (t *translator) attach(rs *routeState, p *parentState) {
 	switch {
 	case len(selected) == 0:
 		p.refusal = new(condFalse(accepted, string(gwapiv1.RouteReasonNoMatchingParent), "No listener matches "+describeSection(p.ref)))
+	case !kindOK:
+		p.refusal = new(condFalse(accepted, string(gwapiv1.RouteReasonNotAllowedByListeners),
+			fmt.Sprintf("No listener of %s allows the HTTPRoute kind", describeSection(p.ref))))
 	case len(allowed) == 0:
 		p.refusal = new(condFalse(accepted, string(gwapiv1.RouteReasonNotAllowedByListeners),
 			fmt.Sprintf("No listener of %s allows HTTPRoutes from namespace %q", describeSection(p.ref), rs.obj.Namespace)))
