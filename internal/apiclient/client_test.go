@@ -324,4 +324,3 @@ func next(t *testing.T, events <-chan apiclient.WatchEvent) apiclient.WatchEvent
 	}
 	panic("unreachable")
 }
-

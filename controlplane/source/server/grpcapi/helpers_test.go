@@ -85,7 +85,6 @@ func authed(t *testing.T) context.Context {
 	return withToken(t.Context(), testToken)
 }
 
-
 func withMD(ctx context.Context, kv ...string) context.Context {
 	return metadata.AppendToOutgoingContext(ctx, kv...)
 }
