@@ -281,6 +281,11 @@ func (st *decodeState) typed(loc *location, ki *kindInfo, raw []byte) {
 		return
 	}
 	st.seen[key] = loc
+	// An API server starts every object at generation 1; manifests from
+	// files get the same, so that status can carry observedGeneration.
+	if obj.GetGeneration() == 0 {
+		obj.SetGeneration(1)
+	}
 	ki.add(st.res, obj)
 }
 
