@@ -97,14 +97,10 @@ func merge(state map[string]*resource.Resources) *resource.Resources {
 		if s == nil {
 			continue
 		}
-		out.GatewayClasses = append(out.GatewayClasses, s.GatewayClasses...)
-		out.Gateways = append(out.Gateways, s.Gateways...)
-		out.HTTPRoutes = append(out.HTTPRoutes, s.HTTPRoutes...)
-		out.ReferenceGrants = append(out.ReferenceGrants, s.ReferenceGrants...)
-		out.Namespaces = append(out.Namespaces, s.Namespaces...)
-		out.Services = append(out.Services, s.Services...)
-		out.EndpointSlices = append(out.EndpointSlices, s.EndpointSlices...)
-		out.Backends = append(out.Backends, s.Backends...)
+		s.Walk(func(_ resource.Key, o resource.Object) bool {
+			out.Add(o)
+			return true
+		})
 	}
 	return out
 }

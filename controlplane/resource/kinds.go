@@ -72,6 +72,16 @@ var kinds = []kindInfo{
 		func(r *Resources) *[]*discoveryv1.EndpointSlice { return &r.EndpointSlices }, "v1"),
 	register(Group, KindBackend, true, nameSubdomain, checkBackend,
 		func(r *Resources) *[]*Backend { return &r.Backends }, Version),
+	register(GroupCore, KindSecret, true, nameSubdomain, checkSecret,
+		func(r *Resources) *[]*corev1.Secret { return &r.Secrets }, "v1"),
+	register(GroupGatewayAPI, KindGRPCRoute, true, nameSubdomain, nil,
+		func(r *Resources) *[]*gwapiv1.GRPCRoute { return &r.GRPCRoutes }, "v1"),
+	register(GroupGatewayAPI, KindTLSRoute, true, nameSubdomain, nil,
+		func(r *Resources) *[]*gwapiv1.TLSRoute { return &r.TLSRoutes }, "v1", "v1alpha2", "v1alpha3"),
+	register(GroupGatewayAPI, KindTCPRoute, true, nameSubdomain, nil,
+		func(r *Resources) *[]*gwapiv1.TCPRoute { return &r.TCPRoutes }, "v1", "v1alpha2"),
+	register(GroupGatewayAPI, KindUDPRoute, true, nameSubdomain, nil,
+		func(r *Resources) *[]*gwapiv1.UDPRoute { return &r.UDPRoutes }, "v1", "v1alpha2"),
 }
 
 // register binds kind metadata to the Go type T and its slice in Resources.

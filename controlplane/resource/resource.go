@@ -30,6 +30,11 @@ const (
 	KindService        = "Service"
 	KindEndpointSlice  = "EndpointSlice"
 	KindBackend        = "Backend"
+	KindSecret         = "Secret"
+	KindGRPCRoute      = "GRPCRoute"
+	KindTLSRoute       = "TLSRoute"
+	KindTCPRoute       = "TCPRoute"
+	KindUDPRoute       = "UDPRoute"
 )
 
 // DefaultControllerName is the controllerName a GatewayClass must carry for
@@ -48,6 +53,13 @@ type Resources struct {
 	Services        []*corev1.Service
 	EndpointSlices  []*discoveryv1.EndpointSlice
 	Backends        []*Backend
+	// Secrets hold certificates (type kubernetes.io/tls) for HTTPS and TLS
+	// listeners. Their private keys must never reach a log.
+	Secrets    []*corev1.Secret
+	GRPCRoutes []*gwapiv1.GRPCRoute
+	TLSRoutes  []*gwapiv1.TLSRoute
+	TCPRoutes  []*gwapiv1.TCPRoute
+	UDPRoutes  []*gwapiv1.UDPRoute
 }
 
 // Backend is the project's own backend kind: a set of endpoints that live
