@@ -18,6 +18,9 @@ type ApplyResult struct {
 
 // ApplyItem is what happened to one object of an Apply.
 type ApplyItem struct {
+	// File is for callers that join several files into one Apply (the
+	// CLI) to note where the object came from; the server does not set it.
+	File string `json:"file,omitempty"`
 	// Document is the 0-based index among the input's non-empty YAML
 	// documents; Index is the position in a List document's items.
 	Document   int    `json:"document"`

@@ -30,6 +30,7 @@ node cluster (see "envoy-gateway bootstrap").`,
 		SilenceErrors: true,
 	}
 	root.AddCommand(newServerCommand(), newTranslateCommand(), newBootstrapCommand(), newVersionCommand())
+	root.AddCommand(newValidateCommand(), newApplyCommand(), newGetCommand(), newDeleteCommand(), newStatusCommand())
 	return root
 }
 
