@@ -82,6 +82,8 @@ var kinds = []kindInfo{
 		func(r *Resources) *[]*gwapiv1.TCPRoute { return &r.TCPRoutes }, "v1", "v1alpha2"),
 	register(GroupGatewayAPI, KindUDPRoute, true, nameSubdomain, nil,
 		func(r *Resources) *[]*gwapiv1.UDPRoute { return &r.UDPRoutes }, "v1", "v1alpha2"),
+	register(Group, KindEnvoyFleet, false, nameSubdomain, checkEnvoyFleet,
+		func(r *Resources) *[]*EnvoyFleet { return &r.EnvoyFleets }, Version),
 }
 
 // register binds kind metadata to the Go type T and its slice in Resources.

@@ -60,6 +60,9 @@ type Resources struct {
 	TLSRoutes  []*gwapiv1.TLSRoute
 	TCPRoutes  []*gwapiv1.TCPRoute
 	UDPRoutes  []*gwapiv1.UDPRoute
+	// EnvoyFleets are what GatewayClasses' parametersRef name: how each
+	// class's fleet is provisioned.
+	EnvoyFleets []*EnvoyFleet
 }
 
 // Backend is the project's own backend kind: a set of endpoints that live
