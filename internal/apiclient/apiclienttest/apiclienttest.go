@@ -39,6 +39,9 @@ type Server struct {
 	TokenFile string
 	// Dir holds the store and the token file.
 	Dir string
+	// API is the server's core, for tests that put another transport
+	// (gRPC) over the same store.
+	API *server.API
 }
 
 // validator is shared by every server of a test binary: New compiles every
@@ -105,7 +108,7 @@ func Start(t testing.TB, opts Options) *Server {
 	if so.TLS != nil {
 		scheme = "https"
 	}
-	s := &Server{Endpoint: scheme + "://" + srv.Addr().String(), Token: srv.Token(), TokenFile: so.TokenFile, Dir: dir}
+	s := &Server{Endpoint: scheme + "://" + srv.Addr().String(), Token: srv.Token(), TokenFile: so.TokenFile, Dir: dir, API: srv.API()}
 	if s.TokenFile != "" {
 		if data, err := os.ReadFile(s.TokenFile); err != nil || strings.TrimSpace(string(data)) != s.Token {
 			t.Fatalf("token file %s does not hold the server's token (%v)", s.TokenFile, err)

@@ -7,9 +7,12 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/pem"
 	"math/big"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -17,6 +20,7 @@ import (
 	"google.golang.org/grpc/credentials"
 
 	configv1 "github.com/envoygateway/terraform-provider-envoygateway/api/proto/config/v1"
+	"github.com/envoygateway/terraform-provider-envoygateway/controlplane/source/server"
 )
 
 // testCA issues certificates for one test.
@@ -109,4 +113,50 @@ func TestMutualTLSWithoutToken(t *testing.T) {
 	// No token is configured, so no token can be right.
 	_, err := noCert.List(withToken(t.Context(), ""), &configv1.ListRequest{Type: httpRouteType})
 	wantStatus(t, err, codes.Unauthenticated, http.StatusUnauthorized)
+}
+
+// writePEM stores a certificate (and its key) as the bootstrap config
+// names them: PEM files.
+func writePEM(t *testing.T, dir, name string, c tls.Certificate) (certFile, keyFile string) {
+	t.Helper()
+	certFile, keyFile = filepath.Join(dir, name+".crt"), filepath.Join(dir, name+".key")
+	keyDER, err := x509.MarshalPKCS8PrivateKey(c.PrivateKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Certificate[0]}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return certFile, keyFile
+}
+
+func TestTLSConfigFromFiles(t *testing.T) {
+	ca := newCA(t)
+	dir := t.TempDir()
+	certFile, keyFile := writePEM(t, dir, "server", ca.issue(t, "server", x509.ExtKeyUsageServerAuth))
+	caFile := filepath.Join(dir, "ca.crt")
+	if err := os.WriteFile(caFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: ca.cert.Raw}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := TLSConfig(&server.TLSOptions{CertFile: certFile, KeyFile: keyFile, ClientCAFile: caFile})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := start(t, Options{Token: testToken, TLS: cfg})
+	withCert := dial(t, h.addr, credentials.NewTLS(&tls.Config{
+		RootCAs: ca.pool, Certificates: []tls.Certificate{ca.issue(t, "ops", x509.ExtKeyUsageClientAuth)},
+	}))
+	if _, err := withCert.List(t.Context(), &configv1.ListRequest{Type: httpRouteType}); err != nil {
+		t.Fatalf("client certificate from the configured CA: %v", err)
+	}
+
+	if _, err := TLSConfig(&server.TLSOptions{CertFile: certFile}); err == nil {
+		t.Error("a certificate without a key was accepted")
+	}
+	if _, err := TLSConfig(&server.TLSOptions{CertFile: certFile, KeyFile: keyFile, ClientCAFile: keyFile}); err == nil {
+		t.Error("a client CA file without a certificate was accepted")
+	}
 }
