@@ -45,7 +45,7 @@ func (t *translator) resolveBackendRef(route *gwapiv1.HTTPRoute, ref gwapiv1.Bac
 		return "", failRef(gwapiv1.RouteReasonInvalidKind, "%s: kind %q in group %q is not supported; supported: Service, %s/%s",
 			field, kind, group, resource.Group, resource.KindBackend)
 	}
-	if ns != route.Namespace && !t.grantAllows(route.Namespace, ns, group, kind, target.Name) {
+	if ns != route.Namespace && !t.grantAllows(kindHTTPRoute, route.Namespace, ns, group, kind, target.Name) {
 		return "", failRef(gwapiv1.RouteReasonRefNotPermitted, "%s: no ReferenceGrant in namespace %q allows HTTPRoutes in %q to refer to %s %s",
 			field, ns, route.Namespace, kind, target)
 	}
@@ -64,12 +64,12 @@ var unsupportedAppProtocols = map[string]bool{
 	"kubernetes.io/wss": true,
 }
 
-// grantAllows reports whether a ReferenceGrant in toNS lets HTTPRoutes in
-// fromNS refer to the named object.
-func (t *translator) grantAllows(fromNS, toNS, group, kind, name string) bool {
+// grantAllows reports whether a ReferenceGrant in toNS lets objects of
+// fromKind (a Gateway API kind) in fromNS refer to the named object.
+func (t *translator) grantAllows(fromKind gwapiv1.Kind, fromNS, toNS, group, kind, name string) bool {
 	for _, g := range t.idx.grants[toNS] {
 		from := slices.ContainsFunc(g.Spec.From, func(f gwapiv1.ReferenceGrantFrom) bool {
-			return f.Group == gwapiv1.GroupName && f.Kind == kindHTTPRoute && string(f.Namespace) == fromNS
+			return f.Group == gwapiv1.GroupName && f.Kind == fromKind && string(f.Namespace) == fromNS
 		})
 		to := slices.ContainsFunc(g.Spec.To, func(to gwapiv1.ReferenceGrantTo) bool {
 			return string(to.Group) == group && string(to.Kind) == kind && (to.Name == nil || *to.Name == "" || string(*to.Name) == name)

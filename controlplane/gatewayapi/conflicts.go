@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	gwapiv1 "sigs.k8s.io/gateway-api/apis/v1"
+
+	"github.com/envoygateway/terraform-provider-envoygateway/controlplane/ir"
 )
 
 // portClaim is what earlier (older) Gateways of the fleet hold on a port.
@@ -33,7 +35,7 @@ func resolveConflicts(gws []*gatewayState) {
 			switch {
 			case c == nil:
 				continue
-			case c.protocol != l.spec.Protocol:
+			case !compatible(c.protocol, l.spec.Protocol):
 				l.setConflict(gwapiv1.ListenerReasonProtocolConflict, fmt.Sprintf(
 					"Port %d is used with protocol %s by an older Gateway of the fleet", l.port(), c.protocol))
 			case c.owner[l.hostname] != nil:
@@ -64,10 +66,10 @@ func markInternalConflicts(gs *gatewayState) {
 		}
 	}
 	for port, ls := range byPort {
-		protos := map[gwapiv1.ProtocolType]bool{}
+		protos := map[ir.Protocol]bool{}
 		hosts := map[string]int{}
 		for _, l := range ls {
-			protos[l.spec.Protocol] = true
+			protos[protocols[l.spec.Protocol].ir] = true
 			hosts[l.hostname]++
 		}
 		for _, l := range ls {
@@ -81,6 +83,12 @@ func markInternalConflicts(gs *gatewayState) {
 			}
 		}
 	}
+}
+
+// compatible protocols share a port: HTTPS and TLS listeners are both told
+// apart by SNI on one TLS port, as the spec's listener grouping allows.
+func compatible(a, b gwapiv1.ProtocolType) bool {
+	return protocols[a].ir == protocols[b].ir
 }
 
 func (l *listenerState) setConflict(reason gwapiv1.ListenerConditionReason, msg string) {

@@ -24,7 +24,7 @@ func (t *translator) processGateways() {
 		}
 		gs := &gatewayState{obj: g, class: cs}
 		for i := range g.Spec.Listeners {
-			gs.listeners = append(gs.listeners, newListener(gs, i))
+			gs.listeners = append(gs.listeners, t.newListener(gs, i))
 		}
 		t.gateways[keyOf(g)] = gs
 		cs.gateways = append(cs.gateways, gs)
@@ -82,13 +82,18 @@ func (l *listenerState) conditions() []cond {
 		out = append(out, condFalse(programmed, string(l.conflict), l.conflictMsg))
 	case l.refused != nil:
 		out = append(out, condFalse(programmed, string(gwapiv1.ListenerReasonInvalid), "Listener is not accepted: "+l.refused.Message))
+	case l.terminates() && len(l.certs) == 0:
+		out = append(out, condFalse(programmed, string(gwapiv1.ListenerReasonInvalid), "Listener has no valid certificate: "+l.certErr.Message))
 	default:
 		out = append(out, condFalse(programmed, string(gwapiv1.ListenerReasonInvalid), "Listener allows no route kind it can carry"))
 	}
-	if len(l.badKinds) > 0 {
+	switch {
+	case l.certErr != nil:
+		out = append(out, *l.certErr)
+	case len(l.badKinds) > 0:
 		out = append(out, condFalse(resolved, string(gwapiv1.ListenerReasonInvalidRouteKinds), fmt.Sprintf(
 			"%s: %s not supported on a %s listener", l.field(".allowedRoutes.kinds"), strings.Join(l.badKinds, ", "), l.spec.Protocol)))
-	} else {
+	default:
 		out = append(out, condTrue(resolved, string(gwapiv1.ListenerReasonResolvedRefs), "All references are resolved"))
 	}
 	if l.conflict != "" {
@@ -101,7 +106,9 @@ func (l *listenerState) conditions() []cond {
 
 // valid listeners are accepted, programmed and fully resolved; any other
 // makes the Gateway report ListenersNotValid.
-func (l *listenerState) valid() bool { return l.programmed() && len(l.badKinds) == 0 }
+func (l *listenerState) valid() bool {
+	return l.programmed() && len(l.badKinds) == 0 && l.certErr == nil
+}
 
 func gatewayConditions(gs *gatewayState) []cond {
 	const (

@@ -44,6 +44,7 @@ type index struct {
 	// slices are keyed by the Service they belong to.
 	slices   map[nsName][]*discoveryv1.EndpointSlice
 	backends map[nsName]*resource.Backend
+	secrets  map[nsName]*corev1.Secret
 }
 
 func newIndex(res *resource.Resources) *index {
@@ -56,6 +57,7 @@ func newIndex(res *resource.Resources) *index {
 		services: map[nsName]*corev1.Service{},
 		slices:   map[nsName][]*discoveryv1.EndpointSlice{},
 		backends: map[nsName]*resource.Backend{},
+		secrets:  map[nsName]*corev1.Secret{},
 	}
 	idx.gatewaySet = make(map[nsName]bool, len(idx.gateways))
 	for _, g := range idx.gateways {
@@ -77,6 +79,9 @@ func newIndex(res *resource.Resources) *index {
 		}
 		k := nsName{Namespace: es.Namespace, Name: svc}
 		idx.slices[k] = append(idx.slices[k], es)
+	}
+	for _, s := range sortedRefs(res.Secrets) {
+		idx.secrets[keyOf(s)] = s
 	}
 	for _, b := range sortedRefs(res.Backends) {
 		idx.backends[keyOf(b)] = b

@@ -43,18 +43,93 @@ func checkInvariants(t testing.TB, r *Result) {
 				t.Errorf("%s: cluster %q is not used by any route", fleet, name)
 			}
 		}
+		checkSecrets(t, x)
+	}
+}
+
+// checkSecrets: sorted, unique, each used by a chain, each chain's present.
+func checkSecrets(t testing.TB, x *ir.Xds) {
+	t.Helper()
+	have, used := map[string]bool{}, map[string]bool{}
+	for i, s := range x.Secrets {
+		have[s.Name] = true
+		if i > 0 && x.Secrets[i-1].Name >= s.Name {
+			t.Errorf("%s: secrets not sorted or not unique at %q", x.Fleet, s.Name)
+		}
+	}
+	for _, l := range x.Listeners {
+		for _, fc := range l.FilterChains {
+			if fc.Terminate != nil {
+				if len(fc.Terminate.Certificates) == 0 {
+					t.Errorf("%s: chain %q terminates TLS without a certificate", x.Fleet, fc.Name)
+				}
+				for _, c := range fc.Terminate.Certificates {
+					used[c] = true
+					if !have[c] {
+						t.Errorf("%s: chain %q names missing secret %q", x.Fleet, fc.Name, c)
+					}
+				}
+			}
+		}
+	}
+	for name := range have {
+		if !used[name] {
+			t.Errorf("%s: secret %q is not used by any chain", x.Fleet, name)
+		}
 	}
 }
 
 func checkListener(t testing.TB, l *ir.Listener, have, used map[string]bool) {
 	t.Helper()
+	checkVirtualHosts(t, l.Name, l.VirtualHosts, have, used)
+	sni := map[string]bool{}
+	for i, fc := range l.FilterChains {
+		if i > 0 && l.FilterChains[i-1].Name >= fc.Name {
+			t.Errorf("%s: filter chains not sorted or not unique at %q", l.Name, fc.Name)
+		}
+		names := fc.ServerNames
+		if len(names) == 0 {
+			names = []string{""}
+		}
+		for _, n := range names {
+			if sni[n] {
+				t.Errorf("%s: server name %q in two chains", l.Name, n)
+			}
+			sni[n] = true
+		}
+		if (fc.HTTP == nil) == (fc.Proxy == nil) {
+			t.Errorf("%s: chain %q must have exactly one of http and proxy", l.Name, fc.Name)
+		}
+		if fc.HTTP != nil {
+			checkVirtualHosts(t, fc.Name, fc.HTTP.VirtualHosts, have, used)
+		}
+		checkProxy(t, fc.Proxy, have, used)
+	}
+	checkProxy(t, l.Proxy, have, used)
+}
+
+func checkProxy(t testing.TB, p *ir.L4Proxy, have, used map[string]bool) {
+	t.Helper()
+	if p == nil {
+		return
+	}
+	for _, b := range p.Backends {
+		used[b.Cluster] = true
+		if !have[b.Cluster] || b.Weight == 0 {
+			t.Errorf("%s: backend %q missing or of weight 0", p.Route, b.Cluster)
+		}
+	}
+}
+
+func checkVirtualHosts(t testing.TB, owner string, vhs []*ir.VirtualHost, have, used map[string]bool) {
+	t.Helper()
 	hosts := map[string]bool{}
-	for i, vh := range l.VirtualHosts {
-		if i > 0 && l.VirtualHosts[i-1].Name >= vh.Name {
-			t.Errorf("%s: virtual hosts not sorted at %q", l.Name, vh.Name)
+	for i, vh := range vhs {
+		if i > 0 && vhs[i-1].Name >= vh.Name {
+			t.Errorf("%s: virtual hosts not sorted at %q", owner, vh.Name)
 		}
 		if hosts[vh.Hostname] {
-			t.Errorf("%s: hostname %q in two virtual hosts", l.Name, vh.Hostname)
+			t.Errorf("%s: hostname %q in two virtual hosts", owner, vh.Hostname)
 		}
 		hosts[vh.Hostname] = true
 		names := map[string]bool{}

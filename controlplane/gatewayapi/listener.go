@@ -12,18 +12,27 @@ import (
 	"github.com/envoygateway/terraform-provider-envoygateway/controlplane/ir"
 )
 
-const kindHTTPRoute gwapiv1.Kind = "HTTPRoute"
+const (
+	kindHTTPRoute gwapiv1.Kind = "HTTPRoute"
+	kindGRPCRoute gwapiv1.Kind = "GRPCRoute"
+	kindTLSRoute  gwapiv1.Kind = "TLSRoute"
+	kindTCPRoute  gwapiv1.Kind = "TCPRoute"
+	kindUDPRoute  gwapiv1.Kind = "UDPRoute"
+)
 
-// protocolSpec describes a listener protocol this translator can program.
-// HTTPS, TLS, TCP and UDP get an entry here when their translation lands;
-// until then their listeners are refused as UnsupportedProtocol.
+// protocolSpec describes a listener protocol this translator can program;
+// listeners of any other protocol are refused as UnsupportedProtocol.
 type protocolSpec struct {
 	ir    ir.Protocol
 	kinds []gwapiv1.RouteGroupKind
 }
 
 var protocols = map[gwapiv1.ProtocolType]protocolSpec{
-	gwapiv1.HTTPProtocolType: {ir: ir.ProtocolHTTP, kinds: []gwapiv1.RouteGroupKind{routeKind(kindHTTPRoute)}},
+	gwapiv1.HTTPProtocolType:  {ir: ir.ProtocolHTTP, kinds: []gwapiv1.RouteGroupKind{routeKind(kindHTTPRoute)}},
+	gwapiv1.HTTPSProtocolType: {ir: ir.ProtocolTLS, kinds: []gwapiv1.RouteGroupKind{routeKind(kindHTTPRoute)}},
+	gwapiv1.TLSProtocolType:   {ir: ir.ProtocolTLS, kinds: []gwapiv1.RouteGroupKind{routeKind(kindTLSRoute)}},
+	gwapiv1.TCPProtocolType:   {ir: ir.ProtocolTCP, kinds: []gwapiv1.RouteGroupKind{routeKind(kindTCPRoute)}},
+	gwapiv1.UDPProtocolType:   {ir: ir.ProtocolUDP, kinds: []gwapiv1.RouteGroupKind{routeKind(kindUDPRoute)}},
 }
 
 func routeKind(k gwapiv1.Kind) gwapiv1.RouteGroupKind {
@@ -45,7 +54,11 @@ type listenerState struct {
 	nsSelector labels.Selector
 
 	// refused is the reason Accepted is False, other than a conflict.
-	refused     *cond
+	refused *cond
+	// certErr is the first invalid certificateRef; certs are the valid
+	// ones, as names of IR secrets.
+	certErr     *cond
+	certs       []string
 	conflict    gwapiv1.ListenerConditionReason
 	conflictMsg string
 
@@ -66,12 +79,15 @@ func (l *listenerState) field(path string) string {
 // accepted is the listener's Accepted condition.
 func (l *listenerState) accepted() bool { return l.refused == nil && l.conflict == "" }
 
-// programmed listeners end up in the fleet's IR.
-func (l *listenerState) programmed() bool { return l.accepted() && len(l.kinds) > 0 }
+// programmed listeners end up in the fleet's IR. A listener that must
+// terminate TLS needs at least one valid certificate.
+func (l *listenerState) programmed() bool {
+	return l.accepted() && len(l.kinds) > 0 && (!l.terminates() || len(l.certs) > 0)
+}
 
 func (l *listenerState) allowsKind(k gwapiv1.Kind) bool { return containsKind(l.kinds, k) }
 
-func newListener(gw *gatewayState, i int) *listenerState {
+func (t *translator) newListener(gw *gatewayState, i int) *listenerState {
 	l := &listenerState{gw: gw, index: i, spec: &gw.obj.Spec.Listeners[i], attached: map[nsName]bool{}}
 	if l.spec.Hostname != nil {
 		l.hostname = string(*l.spec.Hostname)
@@ -92,6 +108,7 @@ func newListener(gw *gatewayState, i int) *listenerState {
 		}
 	}
 	l.resolveKinds(proto)
+	t.resolveTLS(l)
 	if err := l.parseNamespaces(); err != nil && l.refused == nil {
 		l.refused = new(condFalse(string(gwapiv1.ListenerConditionAccepted), string(gwapiv1.ListenerReasonUnsupportedValue), err.Error()))
 	}

@@ -25,6 +25,9 @@ type Options struct {
 	// Now stamps lastTransitionTime on conditions that change; nil means
 	// time.Now. Tests pass a fixed clock so golden files are stable.
 	Now func() time.Time
+	// RequireParametersRef refuses (InvalidParameters) a class that names
+	// no EnvoyFleet: set when the provisioner creates every class's fleet.
+	RequireParametersRef bool
 }
 
 func (o Options) withDefaults() Options {
@@ -48,6 +51,8 @@ type Result struct {
 	GatewayClasses []*gwapiv1.GatewayClass `json:"gatewayClasses,omitempty"`
 	Gateways       []*gwapiv1.Gateway      `json:"gateways,omitempty"`
 	HTTPRoutes     []*gwapiv1.HTTPRoute    `json:"httpRoutes,omitempty"`
+	// Infra is the provisioner's IR, keyed like IR (see fleet.go).
+	Infra map[string]*ir.Infra `json:"-"`
 }
 
 // translator holds the state of one Translate call.
@@ -64,6 +69,10 @@ type translator struct {
 	// clusters are every backend a valid backendRef resolved to; each
 	// fleet's IR takes the ones its routes use.
 	clusters map[string]*ir.Cluster
+	// fleets are the EnvoyFleets by name (fleet.go).
+	fleets map[string]*resource.EnvoyFleet
+	// secrets are every certificate a listener resolved, by IR name.
+	secrets map[string]*ir.Secret
 }
 
 // Translate computes the IR and status for res. It never panics on any
@@ -80,6 +89,8 @@ func Translate(res *resource.Resources, opts Options) *Result {
 		classes:  map[string]*classState{},
 		gateways: map[nsName]*gatewayState{},
 		clusters: map[string]*ir.Cluster{},
+		fleets:   fleetsByName(res),
+		secrets:  map[string]*ir.Secret{},
 	}
 	t.processClasses()
 	t.processGateways()
@@ -88,7 +99,7 @@ func Translate(res *resource.Resources, opts Options) *Result {
 }
 
 func (t *translator) result() *Result {
-	out := &Result{IR: map[string]*ir.Xds{}}
+	out := &Result{IR: map[string]*ir.Xds{}, Infra: map[string]*ir.Infra{}}
 	for _, c := range t.idx.classes {
 		cs, ok := t.classes[c.Name]
 		if !ok {
@@ -97,6 +108,7 @@ func (t *translator) result() *Result {
 		out.GatewayClasses = append(out.GatewayClasses, cs.obj)
 		if cs.accepted {
 			out.IR[cs.obj.Name] = t.buildXds(cs)
+			out.Infra[cs.obj.Name] = buildInfra(cs, out.IR[cs.obj.Name])
 		}
 	}
 	for _, g := range t.idx.gateways {

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 
+	gwapiv1 "sigs.k8s.io/gateway-api/apis/v1"
+
 	"github.com/envoygateway/terraform-provider-envoygateway/controlplane/ir"
 )
 
@@ -27,31 +29,83 @@ func (t *translator) buildXds(cs *classState) *ir.Xds {
 			}
 		}
 	}
-	used := map[string]bool{}
 	for _, port := range slices.Sorted(maps.Keys(byPort)) {
-		ls := byPort[port]
-		lis := &ir.Listener{
-			Name:     fmt.Sprintf("%s-%d", strings.ToLower(string(ls[0].spec.Protocol)), port),
-			Address:  "0.0.0.0",
-			Port:     uint32(port),
-			Protocol: protocols[ls[0].spec.Protocol].ir,
-		}
-		lis.VirtualHosts = virtualHosts(lis, ls)
-		for _, vh := range lis.VirtualHosts {
+		x.Listeners = append(x.Listeners, t.buildListener(uint32(port), byPort[port]))
+	}
+	x.Clusters, x.Secrets = t.usedBy(x.Listeners)
+	return x
+}
+
+// buildListener merges the programmed listeners of one port, which share
+// a protocol family (conflicts are settled before).
+func (t *translator) buildListener(port uint32, ls []*listenerState) *ir.Listener {
+	proto := protocols[ls[0].spec.Protocol].ir
+	name := strings.ToLower(string(proto))
+	if slices.ContainsFunc(ls, func(l *listenerState) bool { return l.spec.Protocol == gwapiv1.HTTPSProtocolType }) {
+		name = "https"
+	}
+	lis := &ir.Listener{
+		Name:     fmt.Sprintf("%s-%d", name, port),
+		Address:  "0.0.0.0",
+		Port:     port,
+		Protocol: proto,
+	}
+	switch proto {
+	case ir.ProtocolHTTP:
+		lis.VirtualHosts = virtualHosts(lis.Name, lis.Port, ls)
+	case ir.ProtocolTLS:
+		lis.FilterChains = t.filterChains(lis, ls)
+	case ir.ProtocolTCP, ir.ProtocolUDP:
+		lis.Proxy = l4Proxy(ls)
+	}
+	return lis
+}
+
+// usedBy lists the clusters and secrets the listeners refer to, by name.
+func (t *translator) usedBy(ls []*ir.Listener) ([]*ir.Cluster, []*ir.Secret) {
+	clusters, secrets := map[string]bool{}, map[string]bool{}
+	forward := func(vhs []*ir.VirtualHost) {
+		for _, vh := range vhs {
 			for _, r := range vh.Routes {
 				if r.Action.Forward != nil {
 					for _, b := range r.Action.Forward.Backends {
-						used[b.Cluster] = true
+						clusters[b.Cluster] = true
 					}
 				}
 			}
 		}
-		x.Listeners = append(x.Listeners, lis)
 	}
-	for _, name := range slices.Sorted(maps.Keys(used)) {
-		x.Clusters = append(x.Clusters, t.clusters[name])
+	proxy := func(p *ir.L4Proxy) {
+		if p != nil {
+			for _, b := range p.Backends {
+				clusters[b.Cluster] = true
+			}
+		}
 	}
-	return x
+	for _, l := range ls {
+		forward(l.VirtualHosts)
+		proxy(l.Proxy)
+		for _, fc := range l.FilterChains {
+			if fc.HTTP != nil {
+				forward(fc.HTTP.VirtualHosts)
+			}
+			proxy(fc.Proxy)
+			if fc.Terminate != nil {
+				for _, s := range fc.Terminate.Certificates {
+					secrets[s] = true
+				}
+			}
+		}
+	}
+	var cs []*ir.Cluster
+	for _, name := range slices.Sorted(maps.Keys(clusters)) {
+		cs = append(cs, t.clusters[name])
+	}
+	var ss []*ir.Secret
+	for _, name := range slices.Sorted(maps.Keys(secrets)) {
+		ss = append(ss, t.secrets[name])
+	}
+	return cs, ss
 }
 
 // vhostBuild is a virtual host in the making. Each has exactly one owner:
@@ -67,7 +121,7 @@ type vhostBuild struct {
 // dropped from the less specific one, and a more specific listener gets a
 // virtual host of its own (empty if need be: 404) wherever a less specific
 // virtual host would otherwise catch its requests.
-func virtualHosts(lis *ir.Listener, ls []*listenerState) []*ir.VirtualHost {
+func virtualHosts(prefix string, port uint32, ls []*listenerState) []*ir.VirtualHost {
 	vhosts := map[string]*vhostBuild{}
 	for _, l := range ls {
 		for _, c := range l.contribs {
@@ -102,9 +156,9 @@ func virtualHosts(lis *ir.Listener, ls []*listenerState) []*ir.VirtualHost {
 	var out []*ir.VirtualHost
 	for _, h := range slices.Sorted(maps.Keys(vhosts)) {
 		out = append(out, &ir.VirtualHost{
-			Name:     lis.Name + "/" + h,
+			Name:     prefix + "/" + h,
 			Hostname: h,
-			Routes:   routesFor(h, vhosts, wildcards, lis.Port),
+			Routes:   routesFor(h, vhosts, wildcards, port),
 		})
 	}
 	return out

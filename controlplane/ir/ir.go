@@ -20,6 +20,9 @@ type Xds struct {
 	// Clusters are every backend a route of this fleet sends traffic to,
 	// sorted by Name. A route never names a cluster that is not here.
 	Clusters []*Cluster `json:"clusters,omitempty"`
+	// Secrets are the certificates TLS filter chains name, sorted by Name.
+	// They reach Envoy over SDS, so a rotation changes no listener.
+	Secrets []*Secret `json:"secrets,omitempty"`
 }
 
 // Protocol is the protocol of a listener port.
@@ -27,6 +30,11 @@ type Protocol string
 
 const (
 	ProtocolHTTP Protocol = "HTTP"
+	// ProtocolTLS is a port whose connections start with TLS: Gateway
+	// listeners of protocol HTTPS and TLS share it, told apart by SNI.
+	ProtocolTLS Protocol = "TLS"
+	ProtocolTCP Protocol = "TCP"
+	ProtocolUDP Protocol = "UDP"
 )
 
 // Listener is one port of the fleet, merged from every Gateway listener of
@@ -38,8 +46,13 @@ type Listener struct {
 	Port     uint32   `json:"port"`
 	Protocol Protocol `json:"protocol"`
 	// VirtualHosts are sorted by Name; a request's :authority picks one by
-	// Hostname, with exact names preferred over wildcards.
+	// Hostname, with exact names preferred over wildcards. HTTP only.
 	VirtualHosts []*VirtualHost `json:"virtualHosts,omitempty"`
+	// FilterChains are a TLS port's chains, sorted by Name. TLS only.
+	FilterChains []*FilterChain `json:"filterChains,omitempty"`
+	// Proxy forwards a TCP or UDP port's traffic; nil when no route
+	// attached (connections are refused). TCP and UDP only.
+	Proxy *L4Proxy `json:"proxy,omitempty"`
 }
 
 // VirtualHost is one hostname served on a listener.

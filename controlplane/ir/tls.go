@@ -1,0 +1,72 @@
+package ir
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+)
+
+// FilterChain is one class of connections on a TLS port, picked by SNI.
+type FilterChain struct {
+	// Name is unique within the fleet and stable; an HTTP chain's routes
+	// are served under it (RDS).
+	Name string `json:"name"`
+	// ServerNames are the SNI names (exact or "*.suffix") the chain takes;
+	// empty takes what no other chain of the listener does.
+	ServerNames []string `json:"serverNames,omitempty"`
+	// Terminate is nil for TLS passthrough: the bytes are forwarded as
+	// they come and the backend terminates TLS.
+	Terminate *TLSTerminate `json:"terminate,omitempty"`
+	// Exactly one of HTTP and Proxy is set.
+	HTTP  *HTTPChain `json:"http,omitempty"`
+	Proxy *L4Proxy   `json:"proxy,omitempty"`
+}
+
+// TLSTerminate ends TLS at the proxy.
+type TLSTerminate struct {
+	// Certificates name entries of Xds.Secrets; the client's SNI picks one.
+	Certificates []string `json:"certificates"`
+}
+
+// HTTPChain serves HTTP over the decrypted connection (an HTTPS listener).
+type HTTPChain struct {
+	// VirtualHosts are as in Listener.VirtualHosts.
+	VirtualHosts []*VirtualHost `json:"virtualHosts,omitempty"`
+}
+
+// L4Proxy forwards whole connections (TCP) or datagrams (UDP).
+type L4Proxy struct {
+	// Route names the source route, e.g. "tcproute/ns/name/rule/0".
+	Route string `json:"route"`
+	// Backends are weighted; empty means the route had no valid backend,
+	// and connections are closed.
+	Backends []WeightedCluster `json:"backends,omitempty"`
+}
+
+// Secret is a certificate chain and its private key, both PEM.
+type Secret struct {
+	// Name is stable, e.g. "secret/ns/name".
+	Name        string     `json:"name"`
+	Certificate []byte     `json:"certificate"`
+	PrivateKey  PrivateKey `json:"privateKey"`
+}
+
+// PrivateKey is PEM key material. It renders only as a digest, so that
+// `translate --to ir`, golden files and any log that prints an IR never
+// show a key, yet still show when it changed.
+type PrivateKey []byte
+
+// String is what a log or a %v sees.
+func (k PrivateKey) String() string {
+	if len(k) == 0 {
+		return ""
+	}
+	sum := sha256.Sum256(k)
+	return "redacted, sha256:" + hex.EncodeToString(sum[:8])
+}
+
+// MarshalJSON never writes the key itself.
+func (k PrivateKey) MarshalJSON() ([]byte, error) { return json.Marshal(k.String()) }
+
+// GoString keeps %#v from printing the bytes.
+func (k PrivateKey) GoString() string { return k.String() }
