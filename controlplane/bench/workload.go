@@ -221,16 +221,17 @@ func (g *generator) backendRef(i int) gwapiv1.BackendRef {
 	return ref
 }
 
-// Changed returns the workload's resources with one route edited: route
-// k%Routes gets a new path on its first rule, so that exactly one route of
-// the IR (and one RDS resource) changes. Unchanged objects are shared with
-// the original, as a config source shares them between snapshots.
-func (w *Workload) Changed(k int) *resource.Resources {
-	res := *w.Resources
-	res.HTTPRoutes = append([]*gwapiv1.HTTPRoute(nil), w.Resources.HTTPRoutes...)
-	i := k % len(res.HTTPRoutes)
-	r := res.HTTPRoutes[i].DeepCopy()
+// Change returns res with one route edited: the route picked by k (spread
+// over the listeners) gets a new path on its first rule, so that exactly one
+// route of the IR, and one RDS resource, changes. Unchanged objects are
+// shared with res, as a config source shares them between snapshots; res
+// itself is not modified.
+func Change(res *resource.Resources, k int) *resource.Resources {
+	out := *res
+	out.HTTPRoutes = append([]*gwapiv1.HTTPRoute(nil), res.HTTPRoutes...)
+	i := k * 7919 % len(out.HTTPRoutes)
+	r := out.HTTPRoutes[i].DeepCopy()
 	r.Spec.Rules[0].Matches[0].Path.Value = new(fmt.Sprintf("/r%d/changed/%d", i, k))
-	res.HTTPRoutes[i] = r
-	return &res
+	out.HTTPRoutes[i] = r
+	return &out
 }

@@ -84,18 +84,28 @@ func TestWorkloadIsValidAndAccepted(t *testing.T) {
 	}
 }
 
-func TestChangedEditsOneRoute(t *testing.T) {
+func TestChangeEditsOneRoute(t *testing.T) {
 	w := Generate(100, 1)
+	changed := Change(w.Resources, 5)
 	before := gatewayapi.Translate(w.Resources, gatewayapi.Options{}).IR[Fleet]
-	after := gatewayapi.Translate(w.Changed(5), gatewayapi.Options{}).IR[Fleet]
+	after := gatewayapi.Translate(changed, gatewayapi.Options{}).IR[Fleet]
 	if reflect.DeepEqual(before, after) {
 		t.Fatal("the change did not change the IR")
 	}
 	if !reflect.DeepEqual(before.Clusters, after.Clusters) {
 		t.Error("a path change altered the clusters")
 	}
-	if w.Resources.HTTPRoutes[5].Spec.Rules[0].Matches[0].Path.Value == w.Changed(5).HTTPRoutes[5].Spec.Rules[0].Matches[0].Path.Value {
-		t.Error("Changed modified the original workload")
+	diff := 0
+	for i := range changed.HTTPRoutes {
+		if !reflect.DeepEqual(changed.HTTPRoutes[i], w.Resources.HTTPRoutes[i]) {
+			diff++
+		}
+	}
+	if diff != 1 {
+		t.Errorf("%d routes differ after one change, want 1", diff)
+	}
+	if !reflect.DeepEqual(w.Resources, Generate(100, 1).Resources) {
+		t.Error("Change modified its input")
 	}
 }
 

@@ -1,0 +1,158 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/envoygateway/terraform-provider-envoygateway/controlplane/gatewayapi"
+	"github.com/envoygateway/terraform-provider-envoygateway/controlplane/message"
+	"github.com/envoygateway/terraform-provider-envoygateway/controlplane/resource"
+	"github.com/envoygateway/terraform-provider-envoygateway/controlplane/resource/validation"
+	cfgserver "github.com/envoygateway/terraform-provider-envoygateway/controlplane/source/server"
+	"github.com/envoygateway/terraform-provider-envoygateway/controlplane/store/bolt"
+)
+
+// WriteResult is durable HTTP PUTs of HTTPRoutes to the Config Server: each
+// is validated (CRD schema and CEL), written to bbolt and fsynced before
+// the answer.
+type WriteResult struct {
+	Clients    int     `json:"clients"`
+	Writes     int     `json:"writes"`
+	PerSecond  float64 `json:"perSecond"`
+	Latency    Latency `json:"latency"`
+	ValidateMs float64 `json:"validateMsPerRoute,omitempty"`
+}
+
+// ConfigServer is a real Config Server over a real bbolt file, on
+// 127.0.0.1:0, for write measurements.
+type ConfigServer struct {
+	URL    string
+	token  string
+	client *http.Client
+	stop   func()
+}
+
+// StartConfigServer runs a Config Server in dir with v (built once by the
+// caller: building it compiles every CEL rule).
+func StartConfigServer(dir string, v *validation.Validator) (*ConfigServer, error) {
+	st, err := bolt.Open(filepath.Join(dir, "store.db"), bolt.Options{})
+	if err != nil {
+		return nil, err
+	}
+	out := message.NewMap[string, *resource.Resources]("resources")
+	opts := cfgserver.Options{Address: "127.0.0.1:0", TokenFile: filepath.Join(dir, "api-token")}
+	srv, err := cfgserver.New(opts, st, v, out, nil, gatewayapi.Options{}, nil)
+	if err == nil {
+		err = srv.Listen()
+	}
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { _ = srv.Run(ctx); close(done) }()
+	select {
+	case <-srv.Ready():
+	case <-time.After(time.Minute):
+		cancel()
+		st.Close()
+		return nil, fmt.Errorf("config server never published its store")
+	}
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.Proxy, tr.MaxIdleConnsPerHost = nil, 64
+	return &ConfigServer{
+		URL: "http://" + srv.Addr().String(), token: srv.Token(), client: &http.Client{Transport: tr, Timeout: time.Minute},
+		stop: func() { cancel(); <-done; out.Close(); st.Close() },
+	}, nil
+}
+
+// Close stops the server and closes its store.
+func (c *ConfigServer) Close() { c.stop() }
+
+// Put writes one object (a typed Gateway API or core object with TypeMeta
+// set) and fails on any non-2xx answer.
+func (c *ConfigServer) Put(path string, body []byte) error {
+	req, err := http.NewRequest(http.MethodPut, c.URL+path, bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", "Bearer "+c.token)
+	req.Header.Set("Content-Type", "application/json")
+	res, err := c.client.Do(req)
+	if err != nil {
+		return err
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	if res.StatusCode/100 != 2 {
+		return fmt.Errorf("PUT %s: %s: %s", path, res.Status, b)
+	}
+	return nil
+}
+
+// routePuts are the paths and bodies of the workload's routes.
+func routePuts(w *Workload) ([]string, [][]byte, error) {
+	var paths []string
+	var bodies [][]byte
+	for _, r := range w.Resources.HTTPRoutes {
+		b, err := json.Marshal(r)
+		if err != nil {
+			return nil, nil, err
+		}
+		paths = append(paths, fmt.Sprintf("/apis/gateway.networking.k8s.io/v1/namespaces/%s/httproutes/%s", r.Namespace, r.Name))
+		bodies = append(bodies, b)
+	}
+	return paths, bodies, nil
+}
+
+// MeasureWrites PUTs writes routes of w (cycling) from clients concurrent
+// clients into a fresh server.
+func MeasureWrites(dir string, v *validation.Validator, w *Workload, writes, clients int) (*WriteResult, error) {
+	srv, err := StartConfigServer(dir, v)
+	if err != nil {
+		return nil, err
+	}
+	defer srv.Close()
+	paths, bodies, err := routePuts(w)
+	if err != nil {
+		return nil, err
+	}
+	lat := make([]time.Duration, writes)
+	var next atomic.Int64
+	var firstErr error
+	var once sync.Once
+	var wg sync.WaitGroup
+	t0 := time.Now()
+	for range clients {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= writes {
+					return
+				}
+				s := time.Now()
+				if err := srv.Put(paths[i%len(paths)], bodies[i%len(bodies)]); err != nil {
+					once.Do(func() { firstErr = err })
+					return
+				}
+				lat[i] = time.Since(s)
+			}
+		})
+	}
+	wg.Wait()
+	elapsed := time.Since(t0)
+	if firstErr != nil {
+		return nil, firstErr
+	}
+	return &WriteResult{Clients: clients, Writes: writes, PerSecond: float64(int(float64(writes)/elapsed.Seconds()*10)) / 10,
+		Latency: summarize(lat)}, nil
+}

@@ -1,0 +1,141 @@
+package bench
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/envoygateway/terraform-provider-envoygateway/controlplane/resource/validation"
+)
+
+// Config chooses what a run measures and at which sizes.
+type Config struct {
+	Quick bool
+	Seed  uint64
+	// Binary is the envoy-gateway executable, for the process
+	// measurements; ChildArgs are the arguments that make it run
+	// ServeChild for a workload.
+	Binary    string
+	ChildArgs func(routes int, seed uint64) []string
+	// Dir holds the generated manifests, stores and profiles.
+	Dir string
+	// Log receives progress lines.
+	Log io.Writer
+}
+
+// sizes of each measurement.
+type sizes struct {
+	translation            []int
+	process, startup       int
+	incremental, changes   int
+	fanoutRoutes, streams  int
+	fanoutChanges          int
+	seqWrites, concWrites  int
+	concurrentWriteClients int
+}
+
+func (c Config) sizes() sizes {
+	if c.Quick {
+		return sizes{translation: []int{100, 1000, 10000}, process: 1000, startup: 1000, incremental: 1000, changes: 200,
+			fanoutRoutes: 1000, streams: 100, fanoutChanges: 5, seqWrites: 50, concWrites: 200, concurrentWriteClients: 16}
+	}
+	return sizes{translation: []int{100, 1000, 10000, 50000}, process: 10000, startup: 10000, incremental: 10000, changes: 200,
+		fanoutRoutes: 10000, streams: 1000, fanoutChanges: 10, seqWrites: 300, concWrites: 1000, concurrentWriteClients: 16}
+}
+
+// Run measures everything; a measurement that fails is reported in
+// Errors and the others still run.
+func Run(c Config) *Report {
+	r := &Report{Machine: thisMachine(), Quick: c.Quick}
+	s := c.sizes()
+	logf := func(format string, args ...any) {
+		if c.Log != nil {
+			fmt.Fprintf(c.Log, format+"\n", args...)
+		}
+	}
+	fail := func(what string, err error) {
+		logf("%s: %v", what, err)
+		r.Errors = append(r.Errors, fmt.Sprintf("%s: %v", what, err))
+	}
+	for _, n := range s.translation {
+		logf("translation: %d routes", n)
+		tr, err := MeasureTranslation(Generate(n, c.Seed), min(20, max(1, 50000/n)))
+		if err != nil {
+			fail(fmt.Sprintf("translation of %d routes", n), err)
+			continue
+		}
+		r.Translation = append(r.Translation, tr)
+	}
+	file := filepath.Join(c.Dir, fmt.Sprintf("routes-%d.yaml", s.process))
+	if err := Generate(s.process, c.Seed).WriteYAMLFile(file); err != nil {
+		fail("writing the manifest", err)
+	} else {
+		logf("translate process: %s", file)
+		if p, err := MeasureTranslateProcess(c.Binary, file, s.process); err != nil {
+			fail("translate process", err)
+		} else {
+			r.Process = p
+		}
+	}
+	logf("incremental: %d changes over %d routes", s.changes, s.incremental)
+	if inc, err := MeasureIncremental(Generate(s.incremental, c.Seed), s.changes, filepath.Join(c.Dir, "incremental.cpu.pprof")); err != nil {
+		fail("incremental", err)
+	} else {
+		r.Incremental = inc
+	}
+	logf("fan-out: %d streams, %d routes", s.streams, s.fanoutRoutes)
+	if f, err := MeasureFanout(c.Binary, c.ChildArgs(s.fanoutRoutes, c.Seed), s.fanoutRoutes, s.streams, s.fanoutChanges); err != nil {
+		fail("fan-out", err)
+	} else {
+		r.Fanout = f
+	}
+	r.ConfigServer = c.writes(s, fail, logf)
+	logf("start-up: %d routes from files", s.startup)
+	startupFile := filepath.Join(c.Dir, fmt.Sprintf("routes-%d.yaml", s.startup))
+	if err := Generate(s.startup, c.Seed).WriteYAMLFile(startupFile); err != nil {
+		fail("writing the manifest", err)
+	} else if st, err := MeasureStartupFromFiles(c.Binary, mkdir(c.Dir, "startup-files"), startupFile, s.startup); err != nil {
+		fail("start-up from files", err)
+	} else {
+		r.Startup = append(r.Startup, *st)
+	}
+	return r
+}
+
+func (c Config) writes(s sizes, fail func(string, error), logf func(string, ...any)) []WriteResult {
+	v, err := validation.New()
+	if err != nil {
+		fail("config server", err)
+		return nil
+	}
+	w := Generate(max(s.seqWrites, s.concWrites), c.Seed)
+	var out []WriteResult
+	for i, run := range []struct{ writes, clients int }{{s.seqWrites, 1}, {s.concWrites, s.concurrentWriteClients}} {
+		logf("config server: %d PUTs from %d client(s)", run.writes, run.clients)
+		res, err := MeasureWrites(mkdir(c.Dir, fmt.Sprintf("store-%d", i)), v, w, run.writes, run.clients)
+		if err != nil {
+			fail("config server writes", err)
+			continue
+		}
+		out = append(out, *res)
+	}
+	return out
+}
+
+func mkdir(parent, name string) string {
+	d := filepath.Join(parent, name)
+	_ = os.RemoveAll(d)
+	_ = os.MkdirAll(d, 0o755)
+	return d
+}
+
+// WriteJSON writes the report, indented.
+func (r *Report) WriteJSON(path string) error {
+	b, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, append(b, '\n'), 0o644)
+}
