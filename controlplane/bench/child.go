@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
 )
 
 // The fan-out measurement runs the control plane in a child process so that
@@ -190,4 +189,3 @@ func MeasureFanout(binary string, childArgs []string, routes, streams, changes i
 	res.ControlPlaneRSSMiB, res.ControlPlanePeakRSSMiB, res.ControlPlaneHeapMiB = mib(rss), mib(hwm), mib(heap)
 	return res, nil
 }
-
