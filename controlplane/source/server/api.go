@@ -55,6 +55,14 @@ type API struct {
 	opts          APIOptions
 	log           *slog.Logger
 	defaultStatus map[schema.GroupKind]map[string]any
+	// checkStatusWrites validates the control plane's own status writes
+	// against the CRD (schema and CEL over the whole object, as
+	// kube-apiserver does for a controller's). That costs as much as
+	// validating the object again, on every write that changes status,
+	// which is every spec change; the writer is this binary's own
+	// translator, not an untrusted client, so only tests turn it on, to
+	// prove that what the translator writes is valid.
+	checkStatusWrites bool
 }
 
 // NewAPI builds the core. v is shared: building a Validator is expensive.

@@ -49,6 +49,9 @@ type envOptions struct {
 	store      bolt.Options
 	server     Options
 	log        *slog.Logger
+	// uncheckedStatus runs status writes as production does, without
+	// validating them (benchmarks).
+	uncheckedStatus bool
 }
 
 // env is a real server on 127.0.0.1:0 over a real bbolt file.
@@ -102,6 +105,7 @@ func (e *env) start() {
 	if err := srv.Listen(); err != nil {
 		t.Fatal(err)
 	}
+	srv.api.checkStatusWrites = !e.opts.uncheckedStatus
 	e.srv = srv
 	ctx, cancel := context.WithCancel(context.Background())
 	e.cancel, e.done = cancel, make(chan error, 2)
