@@ -2,6 +2,8 @@ package gatewayapi
 
 import (
 	gwapiv1 "sigs.k8s.io/gateway-api/apis/v1"
+
+	"github.com/envoygateway/terraform-provider-envoygateway/controlplane/ir"
 )
 
 // classState is a GatewayClass whose controllerName is ours.
@@ -9,6 +11,8 @@ type classState struct {
 	obj *gwapiv1.GatewayClass
 	// accepted classes become fleets; their Gateways are translated.
 	accepted bool
+	// params come from the EnvoyFleet of parametersRef (fleet.go).
+	params *ir.InfraParams
 	// gateways of this class, oldest first.
 	gateways []*gatewayState
 }
@@ -18,11 +22,14 @@ func (t *translator) processClasses() {
 		if c.Spec.ControllerName != t.opts.ControllerName {
 			continue
 		}
-		// Every class we own is accepted for now; validating parametersRef
-		// (the EnvoyFleet kind) will be the place to reject one.
-		cs := &classState{obj: c, accepted: true}
+		params, problem := t.classParams(c)
+		cs := &classState{obj: c, accepted: problem == "", params: params}
 		want := []cond{condTrue(string(gwapiv1.GatewayClassConditionStatusAccepted),
 			string(gwapiv1.GatewayClassReasonAccepted), "GatewayClass is accepted by "+string(t.opts.ControllerName))}
+		if problem != "" {
+			want = []cond{condFalse(string(gwapiv1.GatewayClassConditionStatusAccepted),
+				string(gwapiv1.GatewayClassReasonInvalidParameters), problem)}
+		}
 		c.Status.Conditions = t.stampKeeping(c.Generation, c.Status.Conditions, want,
 			string(gwapiv1.GatewayClassConditionStatusAccepted))
 		t.classes[c.Name] = cs
