@@ -1,0 +1,35 @@
+package crdschema
+
+import (
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+)
+
+// AttrType is the framework type of the node's values.
+func (n *Node) AttrType() attr.Type {
+	switch n.Kind {
+	case String, JSON:
+		return types.StringType
+	case Int:
+		return types.Int64Type
+	case Number:
+		return types.Float64Type
+	case Bool:
+		return types.BoolType
+	case List:
+		return types.ListType{ElemType: n.Elem.AttrType()}
+	case Set:
+		return types.SetType{ElemType: n.Elem.AttrType()}
+	case Map:
+		return types.MapType{ElemType: n.Elem.AttrType()}
+	}
+	return types.ObjectType{AttrTypes: n.attrTypes()}
+}
+
+func (n *Node) attrTypes() map[string]attr.Type {
+	out := make(map[string]attr.Type, len(n.Attrs))
+	for _, a := range n.Attrs {
+		out[a.Name] = a.AttrType()
+	}
+	return out
+}
