@@ -71,7 +71,47 @@ type FileSource struct {
 
 // ServerSource is the Config Server: the HTTP/gRPC API the Terraform provider talks to.
 type ServerSource struct {
+	// Address is host:port; empty means DefaultServerAddress (loopback).
 	Address string `json:"address,omitempty"`
+	// TokenFile holds the API bearer token; empty means api-token in the
+	// data directory. It is generated at first start.
+	TokenFile string `json:"tokenFile,omitempty"`
+	// DisableToken turns bearer tokens off; client certificates
+	// (tls.clientCAFile) are then the only way in, and are required.
+	DisableToken bool `json:"disableToken,omitempty"`
+	// TLS serves HTTPS, and with clientCAFile accepts client certificates
+	// (mTLS) as credentials.
+	TLS *ServerTLS `json:"tls,omitempty"`
+	// MaxRequestBytes caps a request body; 0 means 3 MiB, kube-apiserver's limit.
+	MaxRequestBytes int64 `json:"maxRequestBytes,omitempty"`
+}
+
+// ServerTLS names PEM files.
+type ServerTLS struct {
+	CertFile     string `json:"certFile"`
+	KeyFile      string `json:"keyFile"`
+	ClientCAFile string `json:"clientCAFile,omitempty"`
+}
+
+// DefaultServerAddress is where the Config Server listens unless told:
+// loopback only, beside xDS (18000) and admin (18081).
+const DefaultServerAddress = "127.0.0.1:18080"
+
+// ServerAddress is sources.server.address, or DefaultServerAddress.
+func (c *Config) ServerAddress() string {
+	if s := c.Sources.Server; s != nil && s.Address != "" {
+		return s.Address
+	}
+	return DefaultServerAddress
+}
+
+// ServerTokenFile is sources.server.tokenFile, or api-token in the data
+// directory.
+func (c *Config) ServerTokenFile() string {
+	if s := c.Sources.Server; s != nil && s.TokenFile != "" {
+		return s.TokenFile
+	}
+	return joinPath(c.DataDir, "api-token")
 }
 
 // XDS configures the xDS server the Envoy fleets connect to.

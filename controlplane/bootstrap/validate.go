@@ -57,8 +57,24 @@ func (c *Config) Validate() error {
 		}
 	}
 	if s := c.Sources.Server; s != nil {
-		if err := checkAddress(s.Address); err != nil {
-			bad("sources.server.address", "%v", err)
+		if s.Address != "" {
+			if err := checkAddress(s.Address); err != nil {
+				bad("sources.server.address", "%v", err)
+			}
+		}
+		if t := s.TLS; t != nil {
+			if t.CertFile == "" {
+				bad("sources.server.tls.certFile", "must not be empty")
+			}
+			if t.KeyFile == "" {
+				bad("sources.server.tls.keyFile", "must not be empty")
+			}
+		}
+		if s.DisableToken && (s.TLS == nil || s.TLS.ClientCAFile == "") {
+			bad("sources.server.disableToken", "needs sources.server.tls.clientCAFile: the config server does not run without authentication")
+		}
+		if s.MaxRequestBytes < 0 {
+			bad("sources.server.maxRequestBytes", "must not be negative")
 		}
 	}
 	if err := checkAddress(c.XDS.Address); err != nil {

@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"sigs.k8s.io/yaml"
+
+	"github.com/envoygateway/terraform-provider-envoygateway/controlplane/bootstrap"
 )
 
 // Resource names must be what clients put in URLs: the CRDs'
@@ -48,5 +50,16 @@ func TestResourceNames(t *testing.T) {
 	}
 	if _, err := a.KindFor(a.Kinds()[0].GroupVersion().WithResource(a.Kinds()[0].Resource)); err != nil {
 		t.Error(err)
+	}
+}
+
+func TestOptionsFromBootstrap(t *testing.T) {
+	cfg, err := bootstrap.Parse([]byte("dataDir: /d\nsources:\n  server:\n    maxRequestBytes: 10\n    tls: {certFile: c, keyFile: k}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := OptionsFrom(cfg)
+	if o.Address != DefaultAddress || o.TokenFile != "/d/api-token" || o.MaxBodyBytes != 10 || o.TLS == nil || o.TLS.KeyFile != "k" || o.DisableToken {
+		t.Errorf("%+v", o)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/envoygateway/terraform-provider-envoygateway/controlplane/bootstrap"
 	"github.com/envoygateway/terraform-provider-envoygateway/controlplane/gatewayapi"
 	"github.com/envoygateway/terraform-provider-envoygateway/controlplane/message"
 	"github.com/envoygateway/terraform-provider-envoygateway/controlplane/resource"
@@ -23,7 +24,7 @@ import (
 
 // DefaultAddress is where the Config Server listens unless told otherwise:
 // loopback only, next to the xDS port (18000) and the admin port (18081).
-const DefaultAddress = "127.0.0.1:18080"
+const DefaultAddress = bootstrap.DefaultServerAddress
 
 // Options configure a Server.
 type Options struct {
