@@ -60,13 +60,13 @@ func plan(prev, next *translator.Resources) []phase {
 	var phases []phase
 	if len(added) > 0 {
 		phases = append(phases, phase{
-			res:  &translator.Resources{Listeners: prev.Listeners, Routes: prev.Routes, Clusters: clusters, Endpoints: endpoints},
+			res:  &translator.Resources{Listeners: prev.Listeners, Routes: prev.Routes, Clusters: clusters, Endpoints: endpoints, Secrets: prev.Secrets},
 			wait: []types.ResponseType{types.Cluster, types.Endpoint},
 		})
 	}
 	if len(dropped) > 0 {
 		phases = append(phases, phase{
-			res:  &translator.Resources{Listeners: next.Listeners, Routes: next.Routes, Clusters: clusters, Endpoints: endpoints},
+			res:  &translator.Resources{Listeners: next.Listeners, Routes: next.Routes, Clusters: clusters, Endpoints: endpoints, Secrets: next.Secrets},
 			wait: []types.ResponseType{types.Route},
 		})
 	}

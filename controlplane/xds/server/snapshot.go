@@ -21,6 +21,9 @@ func snapshot(r *translator.Resources) (*cache.Snapshot, error) {
 		types.Route:    asResources(r.Routes),
 		types.Cluster:  asResources(r.Clusters),
 		types.Endpoint: asResources(r.Endpoints),
+		// Certificates travel over SDS on the same ADS stream, so a
+		// rotation changes this type's version and no listener's.
+		types.Secret: asResources(r.Secrets),
 	}
 	for t, items := range groups {
 		v, err := contentVersion(items)
@@ -65,7 +68,7 @@ func typeURL(t types.ResponseType) string {
 
 func snapshotVersions(snap *cache.Snapshot) map[types.ResponseType]string {
 	out := map[types.ResponseType]string{}
-	for _, t := range []types.ResponseType{types.Listener, types.Route, types.Cluster, types.Endpoint} {
+	for _, t := range []types.ResponseType{types.Listener, types.Route, types.Cluster, types.Endpoint, types.Secret} {
 		out[t] = snap.GetVersion(typeURL(t))
 	}
 	return out

@@ -15,8 +15,29 @@ import (
 	"github.com/envoygateway/terraform-provider-envoygateway/controlplane/ir"
 )
 
+// buildListener returns nil for a listener that variant v does not serve:
+// proxyless gRPC clients only use HTTP listeners, and a port with nothing
+// to forward to is better left closed than open and refusing.
 func buildListener(l *ir.Listener, v variant, path string) (*listenerv3.Listener, error) {
-	hcm, err := pack(httpConnectionManager(l, v), path)
+	switch l.Protocol {
+	case ir.ProtocolHTTP:
+	case ir.ProtocolTLS:
+		if v == grpcVariant || len(l.FilterChains) == 0 {
+			return nil, nil
+		}
+		return tlsListener(l, path)
+	case ir.ProtocolTCP, ir.ProtocolUDP:
+		if v == grpcVariant || l.Proxy == nil {
+			return nil, nil
+		}
+		if l.Protocol == ir.ProtocolUDP {
+			return udpListener(l, path)
+		}
+		return tcpListener(l, path)
+	default:
+		return nil, fieldErr(path+".protocol", "unsupported protocol %q", l.Protocol)
+	}
+	hcm, err := pack(connectionManager(l.Name, v), path)
 	if err != nil {
 		return nil, err
 	}
@@ -55,14 +76,15 @@ func filterChains(l *ir.Listener, hcm *anypb.Any, path string) ([]*listenerv3.Fi
 	}
 }
 
-func httpConnectionManager(l *ir.Listener, v variant) *hcmv3.HttpConnectionManager {
+// connectionManager fetches the RouteConfiguration named like its listener
+// (HTTP) or filter chain (HTTPS).
+func connectionManager(name string, v variant) *hcmv3.HttpConnectionManager {
 	router := mustAny(&routerv3.Router{})
 	hcm := &hcmv3.HttpConnectionManager{
-		StatPrefix: l.Name,
+		StatPrefix: name,
 		RouteSpecifier: &hcmv3.HttpConnectionManager_Rds{Rds: &hcmv3.Rds{
-			ConfigSource: adsConfigSource(),
-			// One RouteConfiguration per listener, named after it.
-			RouteConfigName: l.Name,
+			ConfigSource:    adsConfigSource(),
+			RouteConfigName: name,
 		}},
 		HttpFilters: []*hcmv3.HttpFilter{{
 			Name:       wellknown.Router,

@@ -4,8 +4,13 @@ import (
 	"encoding/json"
 	"fmt"
 
+	corev3 "github.com/envoyproxy/go-control-plane/envoy/config/core/v3"
+	tlsv3 "github.com/envoyproxy/go-control-plane/envoy/extensions/transport_sockets/tls/v3"
 	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/proto"
 	"sigs.k8s.io/yaml"
+
+	"github.com/envoygateway/terraform-provider-envoygateway/controlplane/ir"
 )
 
 // YAML renders rs for people: the golden files, `envoy-gateway translate
@@ -29,12 +34,12 @@ func (r *Resources) jsonValue() (map[string]any, error) {
 	groups := []struct {
 		key string
 		n   int
-	}{{"listeners", len(r.Listeners)}, {"routes", len(r.Routes)}, {"clusters", len(r.Clusters)}, {"endpoints", len(r.Endpoints)}}
+	}{{"listeners", len(r.Listeners)}, {"routes", len(r.Routes)}, {"clusters", len(r.Clusters)}, {"endpoints", len(r.Endpoints)}, {"secrets", len(r.Secrets)}}
 	all := r.all()
 	for _, g := range groups {
 		var items []any
 		for _, m := range all[:g.n] {
-			v, err := protoJSON(m)
+			v, err := protoJSON(redacted(m))
 			if err != nil {
 				return nil, err
 			}
@@ -60,4 +65,22 @@ func protoJSON(m validatable) (any, error) {
 		return nil, err
 	}
 	return v, nil
+}
+
+// redacted hides a Secret's private key behind a digest: this output is
+// for people and logs, and a key must never reach either.
+func redacted(m validatable) validatable {
+	s, ok := m.(*tlsv3.Secret)
+	if !ok {
+		return m
+	}
+	key := s.GetTlsCertificate().GetPrivateKey().GetInlineBytes()
+	if len(key) == 0 {
+		return m
+	}
+	out := proto.Clone(s).(*tlsv3.Secret)
+	out.GetTlsCertificate().PrivateKey = &corev3.DataSource{Specifier: &corev3.DataSource_InlineString{
+		InlineString: ir.PrivateKey(key).String(),
+	}}
+	return out
 }

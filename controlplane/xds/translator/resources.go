@@ -10,6 +10,7 @@ import (
 	listenerv3 "github.com/envoyproxy/go-control-plane/envoy/config/listener/v3"
 	routev3 "github.com/envoyproxy/go-control-plane/envoy/config/route/v3"
 	hcmv3 "github.com/envoyproxy/go-control-plane/envoy/extensions/filters/network/http_connection_manager/v3"
+	tlsv3 "github.com/envoyproxy/go-control-plane/envoy/extensions/transport_sockets/tls/v3"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/anypb"
 )
@@ -34,6 +35,9 @@ func (r *Resources) all() []validatable {
 	for _, e := range r.Endpoints {
 		out = append(out, e)
 	}
+	for _, sec := range r.Secrets {
+		out = append(out, sec)
+	}
 	return out
 }
 
@@ -47,6 +51,8 @@ func nameOf(m proto.Message) string {
 		return m.GetName()
 	case *endpointv3.ClusterLoadAssignment:
 		return m.GetClusterName()
+	case *tlsv3.Secret:
+		return m.GetName()
 	}
 	return ""
 }
@@ -57,6 +63,7 @@ func (r *Resources) sort() {
 	slices.SortFunc(r.Routes, func(a, b *routev3.RouteConfiguration) int { return byName(a, b) })
 	slices.SortFunc(r.Clusters, func(a, b *clusterv3.Cluster) int { return byName(a, b) })
 	slices.SortFunc(r.Endpoints, func(a, b *endpointv3.ClusterLoadAssignment) int { return byName(a, b) })
+	slices.SortFunc(r.Secrets, func(a, b *tlsv3.Secret) int { return byName(a, b) })
 }
 
 // Check verifies that r is self-contained, which go-control-plane's
@@ -65,7 +72,8 @@ func (r *Resources) sort() {
 //   - names are unique within each type;
 //   - the route configurations are exactly those the listeners name;
 //   - every cluster a route sends to exists;
-//   - the assignments are exactly those of the EDS clusters.
+//   - the assignments are exactly those of the EDS clusters;
+//   - the secrets are exactly those the listeners fetch over SDS.
 //
 // "Exactly" matters: an ADS server answers a named request only once the
 // names cover everything it holds, so an extra resource stalls a proxy.
@@ -88,6 +96,26 @@ func (r *Resources) Check() error {
 			}
 		}
 	}
+	var sds []string
+	for _, l := range r.Listeners {
+		l4, err := l4Clusters(l)
+		if err != nil {
+			return fmt.Errorf("listener %q: %w", l.GetName(), err)
+		}
+		for _, c := range l4 {
+			if !clusters[c] {
+				return fmt.Errorf("listener %q sends to cluster %q, which is not in the set", l.GetName(), c)
+			}
+		}
+		names, err := sdsNames(l)
+		if err != nil {
+			return fmt.Errorf("listener %q: %w", l.GetName(), err)
+		}
+		sds = append(sds, names...)
+	}
+	if err := sameSet("secret", sds, names(r.Secrets)); err != nil {
+		return err
+	}
 	var eds []string
 	for _, c := range r.Clusters {
 		if c.GetType() == clusterv3.Cluster_EDS {
@@ -98,7 +126,7 @@ func (r *Resources) Check() error {
 }
 
 func (r *Resources) uniqueNames() error {
-	for _, ns := range [][]string{names(r.Listeners), names(r.Routes), names(r.Clusters), names(r.Endpoints)} {
+	for _, ns := range [][]string{names(r.Listeners), names(r.Routes), names(r.Clusters), names(r.Endpoints), names(r.Secrets)} {
 		seen := map[string]bool{}
 		for _, n := range ns {
 			if seen[n] {

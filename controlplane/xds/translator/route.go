@@ -12,9 +12,9 @@ import (
 	"github.com/envoygateway/terraform-provider-envoygateway/controlplane/ir"
 )
 
-func buildRouteConfig(l *ir.Listener, clusters map[string]*ir.Cluster, v variant, path string) (*routev3.RouteConfiguration, error) {
-	rc := &routev3.RouteConfiguration{Name: l.Name}
-	for i, vh := range l.VirtualHosts {
+func buildRouteConfig(name string, vhosts []*ir.VirtualHost, clusters map[string]*ir.Cluster, v variant, path string) (*routev3.RouteConfiguration, error) {
+	rc := &routev3.RouteConfiguration{Name: name}
+	for i, vh := range vhosts {
 		vpath := fmt.Sprintf("%s.virtualHosts[%d]", path, i)
 		out := &routev3.VirtualHost{Name: vh.Name, Domains: domains(vh.Hostname)}
 		for j, r := range vh.Routes {

@@ -19,6 +19,9 @@
 //   - Timeouts become max_stream_duration, the only one gRPC reads.
 //   - Hostname clusters are LOGICAL_DNS (gRPC NACKs STRICT_DNS), one per
 //     hostname, and routes split the cluster's weight among them.
+//   - TLS, TCP and UDP listeners are left out, and so are the secrets
+//     their chains fetch over SDS: a proxyless client does its own TLS
+//     and dials services, not ports.
 //   - Redirects and direct responses are sent; gRPC fails a call that
 //     matches one with UNAVAILABLE. Rewrites and header filters are sent
 //     and ignored.
@@ -35,6 +38,7 @@ import (
 	endpointv3 "github.com/envoyproxy/go-control-plane/envoy/config/endpoint/v3"
 	listenerv3 "github.com/envoyproxy/go-control-plane/envoy/config/listener/v3"
 	routev3 "github.com/envoyproxy/go-control-plane/envoy/config/route/v3"
+	tlsv3 "github.com/envoyproxy/go-control-plane/envoy/extensions/transport_sockets/tls/v3"
 
 	"github.com/envoygateway/terraform-provider-envoygateway/controlplane/ir"
 )
@@ -46,6 +50,8 @@ type Resources struct {
 	Routes    []*routev3.RouteConfiguration
 	Clusters  []*clusterv3.Cluster
 	Endpoints []*endpointv3.ClusterLoadAssignment
+	// Secrets are served over SDS: exactly those the listeners name.
+	Secrets []*tlsv3.Secret
 }
 
 // ResourceSet is everything one fleet serves.
@@ -95,17 +101,12 @@ func Translate(x *ir.Xds) (*ResourceSet, error) {
 func render(x *ir.Xds, clusters map[string]*ir.Cluster, v variant) (*Resources, error) {
 	res := &Resources{}
 	for i, l := range x.Listeners {
-		path := fmt.Sprintf("listeners[%d]", i)
-		lis, err := buildListener(l, v, path)
-		if err != nil {
+		if err := res.addListener(l, clusters, v, fmt.Sprintf("listeners[%d]", i)); err != nil {
 			return nil, err
 		}
-		rc, err := buildRouteConfig(l, clusters, v, path)
-		if err != nil {
-			return nil, err
-		}
-		res.Listeners = append(res.Listeners, lis)
-		res.Routes = append(res.Routes, rc)
+	}
+	if err := res.addSecrets(x.Secrets); err != nil {
+		return nil, err
 	}
 	for i, c := range x.Clusters {
 		cs, las, err := buildClusters(c, v, fmt.Sprintf("clusters[%d]", i))
@@ -123,6 +124,59 @@ func render(x *ir.Xds, clusters map[string]*ir.Cluster, v variant) (*Resources, 
 		return nil, fmt.Errorf("internal error: inconsistent %s resources: %w", v, err)
 	}
 	return res, nil
+}
+
+// addListener renders l and the route configurations of its HTTP parts.
+func (res *Resources) addListener(l *ir.Listener, clusters map[string]*ir.Cluster, v variant, path string) error {
+	lis, err := buildListener(l, v, path)
+	if err != nil || lis == nil {
+		return err
+	}
+	res.Listeners = append(res.Listeners, lis)
+	addRC := func(name string, vhs []*ir.VirtualHost, path string) error {
+		rc, err := buildRouteConfig(name, vhs, clusters, v, path)
+		if err == nil {
+			res.Routes = append(res.Routes, rc)
+		}
+		return err
+	}
+	if l.Protocol == ir.ProtocolHTTP {
+		return addRC(l.Name, l.VirtualHosts, path)
+	}
+	for i, fc := range l.FilterChains {
+		if fc.HTTP != nil {
+			if err := addRC(fc.Name, fc.HTTP.VirtualHosts, fmt.Sprintf("%s.filterChains[%d].http", path, i)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// addSecrets renders the secrets the listeners fetch; a variant that has
+// no TLS listener (gRPC) gets none, so that its set stays exact.
+func (res *Resources) addSecrets(secrets []*ir.Secret) error {
+	wanted := map[string]bool{}
+	for _, l := range res.Listeners {
+		names, err := sdsNames(l)
+		if err != nil {
+			return fmt.Errorf("listener %q: %w", l.GetName(), err)
+		}
+		for _, n := range names {
+			wanted[n] = true
+		}
+	}
+	for i, s := range secrets {
+		if !wanted[s.Name] {
+			continue
+		}
+		out, err := buildSecret(s, fmt.Sprintf("secrets[%d]", i))
+		if err != nil {
+			return err
+		}
+		res.Secrets = append(res.Secrets, out)
+	}
+	return nil
 }
 
 func (v variant) String() string {
