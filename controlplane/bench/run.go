@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/envoygateway/terraform-provider-envoygateway/controlplane/resource/validation"
 )
@@ -23,7 +24,14 @@ type Config struct {
 	Dir string
 	// Log receives progress lines.
 	Log io.Writer
+	// Only, if not empty, names the measurements to run (see Measurements).
+	Only []string
 }
+
+// Measurements are the names Config.Only accepts.
+var Measurements = []string{"translation", "process", "incremental", "fanout", "writes", "startup"}
+
+func (c Config) want(name string) bool { return len(c.Only) == 0 || slices.Contains(c.Only, name) }
 
 // sizes of each measurement.
 type sizes struct {
@@ -59,6 +67,57 @@ func Run(c Config) *Report {
 		logf("%s: %v", what, err)
 		r.Errors = append(r.Errors, fmt.Sprintf("%s: %v", what, err))
 	}
+	if err := os.MkdirAll(c.Dir, 0o755); err != nil {
+		fail("work directory", err)
+		return r
+	}
+	for _, m := range c.Only {
+		if !slices.Contains(Measurements, m) {
+			fail("--only", fmt.Errorf("unknown measurement %q; known: %v", m, Measurements))
+			return r
+		}
+	}
+	if c.want("translation") {
+		r.Translation = c.translation(s, fail, logf)
+	}
+	if c.want("process") {
+		r.Process = c.process(s, fail, logf)
+	}
+	if c.want("incremental") {
+		logf("incremental: %d changes over %d routes", s.changes, s.incremental)
+		if inc, err := MeasureIncremental(Generate(s.incremental, c.Seed), s.changes, filepath.Join(c.Dir, "incremental.cpu.pprof")); err != nil {
+			fail("incremental", err)
+		} else {
+			r.Incremental = inc
+		}
+	}
+	if c.want("fanout") {
+		logf("fan-out: %d streams, %d routes", s.streams, s.fanoutRoutes)
+		if f, err := MeasureFanout(c.Binary, c.ChildArgs(s.fanoutRoutes, c.Seed), s.fanoutRoutes, s.streams, s.fanoutChanges); err != nil {
+			fail("fan-out", err)
+		} else {
+			r.Fanout = f
+		}
+	}
+	if c.want("writes") {
+		r.ConfigServer = c.writes(s, fail, logf)
+	}
+	if c.want("startup") {
+		logf("start-up: %d routes from files", s.startup)
+		startupFile := filepath.Join(c.Dir, fmt.Sprintf("routes-%d.yaml", s.startup))
+		if err := Generate(s.startup, c.Seed).WriteYAMLFile(startupFile); err != nil {
+			fail("writing the manifest", err)
+		} else if st, err := MeasureStartupFromFiles(c.Binary, mkdir(c.Dir, "startup-files"), startupFile, s.startup); err != nil {
+			fail("start-up from files", err)
+		} else {
+			r.Startup = append(r.Startup, *st)
+		}
+	}
+	return r
+}
+
+func (c Config) translation(s sizes, fail func(string, error), logf func(string, ...any)) []TranslationResult {
+	var out []TranslationResult
 	for _, n := range s.translation {
 		logf("translation: %d routes", n)
 		tr, err := MeasureTranslation(Generate(n, c.Seed), min(20, max(1, 50000/n)))
@@ -66,42 +125,23 @@ func Run(c Config) *Report {
 			fail(fmt.Sprintf("translation of %d routes", n), err)
 			continue
 		}
-		r.Translation = append(r.Translation, tr)
+		out = append(out, tr)
 	}
+	return out
+}
+
+func (c Config) process(s sizes, fail func(string, error), logf func(string, ...any)) *ProcessResult {
 	file := filepath.Join(c.Dir, fmt.Sprintf("routes-%d.yaml", s.process))
 	if err := Generate(s.process, c.Seed).WriteYAMLFile(file); err != nil {
 		fail("writing the manifest", err)
-	} else {
-		logf("translate process: %s", file)
-		if p, err := MeasureTranslateProcess(c.Binary, file, s.process); err != nil {
-			fail("translate process", err)
-		} else {
-			r.Process = p
-		}
+		return nil
 	}
-	logf("incremental: %d changes over %d routes", s.changes, s.incremental)
-	if inc, err := MeasureIncremental(Generate(s.incremental, c.Seed), s.changes, filepath.Join(c.Dir, "incremental.cpu.pprof")); err != nil {
-		fail("incremental", err)
-	} else {
-		r.Incremental = inc
+	logf("translate process: %s", file)
+	p, err := MeasureTranslateProcess(c.Binary, file, s.process)
+	if err != nil {
+		fail("translate process", err)
 	}
-	logf("fan-out: %d streams, %d routes", s.streams, s.fanoutRoutes)
-	if f, err := MeasureFanout(c.Binary, c.ChildArgs(s.fanoutRoutes, c.Seed), s.fanoutRoutes, s.streams, s.fanoutChanges); err != nil {
-		fail("fan-out", err)
-	} else {
-		r.Fanout = f
-	}
-	r.ConfigServer = c.writes(s, fail, logf)
-	logf("start-up: %d routes from files", s.startup)
-	startupFile := filepath.Join(c.Dir, fmt.Sprintf("routes-%d.yaml", s.startup))
-	if err := Generate(s.startup, c.Seed).WriteYAMLFile(startupFile); err != nil {
-		fail("writing the manifest", err)
-	} else if st, err := MeasureStartupFromFiles(c.Binary, mkdir(c.Dir, "startup-files"), startupFile, s.startup); err != nil {
-		fail("start-up from files", err)
-	} else {
-		r.Startup = append(r.Startup, *st)
-	}
-	return r
+	return p
 }
 
 func (c Config) writes(s sizes, fail func(string, error), logf func(string, ...any)) []WriteResult {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -15,6 +16,7 @@ func newBenchCommand() *cobra.Command {
 	var seed uint64
 	var dir, jsonPath string
 	var childRoutes int
+	var only []string
 	cmd := &cobra.Command{
 		Use:   "bench [--quick] [--json FILE]",
 		Short: "Measure translation, change propagation, xDS fan-out, Config Server writes and start-up",
@@ -45,7 +47,7 @@ func newBenchCommand() *cobra.Command {
 				defer os.RemoveAll(dir)
 			}
 			report := bench.Run(bench.Config{
-				Quick: quick, Seed: seed, Binary: self, Dir: dir, Log: cmd.ErrOrStderr(),
+				Quick: quick, Seed: seed, Binary: self, Dir: dir, Log: cmd.ErrOrStderr(), Only: only,
 				ChildArgs: func(routes int, seed uint64) []string {
 					return []string{"bench", "--child-routes", strconv.Itoa(routes), "--seed", strconv.FormatUint(seed, 10)}
 				},
@@ -68,6 +70,7 @@ func newBenchCommand() *cobra.Command {
 	cmd.Flags().Uint64Var(&seed, "seed", 1, "workload generator seed")
 	cmd.Flags().StringVar(&dir, "dir", "", "work directory for manifests, stores and the CPU profile (kept); a temporary one when empty")
 	cmd.Flags().StringVar(&jsonPath, "json", "bench-results.json", "write the results as JSON to this file (empty: do not)")
+	cmd.Flags().StringSliceVar(&only, "only", nil, "run only these measurements: "+strings.Join(bench.Measurements, ","))
 	cmd.Flags().IntVar(&childRoutes, "child-routes", 0, "internal: serve a workload of this many routes as the fan-out's control plane")
 	_ = cmd.Flags().MarkHidden("child-routes")
 	return cmd
