@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
+	"github.com/envoygateway/terraform-provider-envoygateway/controlplane/source/server"
 	"github.com/envoygateway/terraform-provider-envoygateway/internal/apiclient"
 )
 
@@ -94,6 +95,10 @@ func joinManifests(inputs []manifestFile) ([]byte, []origin, error) {
 			return nil, nil, fmt.Errorf("%s: %w", in.name, err)
 		}
 		for _, d := range docs {
+			// The server would say the same, but about the joined stream.
+			if _, err := server.DecodeObject(d.data, server.FormatYAML); err != nil {
+				return nil, nil, fmt.Errorf("%s:%d: document %d: %w", in.name, d.line, d.index, err)
+			}
 			origins = append(origins, origin{file: in.name, document: d.index})
 			body.WriteString("---\n")
 			body.Write(d.data)

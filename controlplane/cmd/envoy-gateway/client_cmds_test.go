@@ -3,6 +3,8 @@ package main
 import (
 	"encoding/json"
 	"net"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -122,6 +124,19 @@ func TestApplyRejected(t *testing.T) {
 	}
 	if strings.Contains(out, "eg") {
 		t.Fatalf("a rejected apply stored objects:\n%s", out)
+	}
+}
+
+func TestApplyUnreadableNamesTheFile(t *testing.T) {
+	_, conn := startServer(t)
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.yaml")
+	if err := os.WriteFile(bad, []byte("# header\napiVersion: v1\nkind: Service\nmetadata: {name: a}\n---\nkind: [\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err := runCLI(t, "", append([]string{"apply", "-f", validFile, "-f", bad}, conn...)...)
+	if err == nil || !strings.HasPrefix(err.Error(), bad+":6: document 1: invalid YAML") {
+		t.Fatalf("got %v, want the file, line and document of the bad YAML", err)
 	}
 }
 
