@@ -32,6 +32,7 @@ node cluster (see "envoy-gateway bootstrap").`,
 	root.AddCommand(newServerCommand(), newTranslateCommand(), newBootstrapCommand(), newVersionCommand())
 	root.AddCommand(newValidateCommand(), newApplyCommand(), newGetCommand(), newDeleteCommand(), newStatusCommand())
 	root.AddCommand(newBenchCommand())
+	root.AddCommand(newProbeCommand())
 	return root
 }
 
