@@ -37,3 +37,13 @@ golden: ## regenerate golden files after an intended change; review the diff
 
 clean:
 	rm -rf $(BIN)
+
+bench: build ## measure translation, change propagation, xDS fan-out, writes and start-up; BENCH_FLAGS=--quick for smaller sizes
+	$(BIN)/envoy-gateway bench --json bench-results.json $(BENCH_FLAGS)
+
+# The translators' Go benchmarks, once each, so that they cannot rot; `make
+# test` may depend on it. Compare real runs with benchstat on
+# `go test -bench . -count 10` output.
+.PHONY: bench bench-ci
+bench-ci:
+	$(GO) test -run '^$$' -bench . -benchtime=1x ./controlplane/gatewayapi/ ./controlplane/xds/translator/

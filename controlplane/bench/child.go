@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/envoygateway/terraform-provider-envoygateway/controlplane/bench/workload"
 )
 
 // The fan-out measurement runs the control plane in a child process so that
@@ -24,7 +26,7 @@ import (
 // ServeChild is the child's side. The parent starts it through the
 // command's hidden child mode.
 func ServeChild(in io.Reader, out io.Writer, routes int, seed uint64) error {
-	w := Generate(routes, seed)
+	w := workload.Generate(routes, seed)
 	p, err := StartPipeline(true)
 	if err != nil {
 		return err
@@ -46,7 +48,7 @@ func ServeChild(in io.Reader, out io.Writer, routes int, seed uint64) error {
 				fmt.Fprintf(out, "error bad change %q\n", arg)
 				continue
 			}
-			cur = Change(cur, k)
+			cur = workload.Change(cur, k)
 			d, err := p.Publish(cur, changeTimeout)
 			if err != nil {
 				fmt.Fprintf(out, "error %v\n", err)

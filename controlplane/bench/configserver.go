@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/envoygateway/terraform-provider-envoygateway/controlplane/bench/workload"
 	"github.com/envoygateway/terraform-provider-envoygateway/controlplane/gatewayapi"
 	"github.com/envoygateway/terraform-provider-envoygateway/controlplane/message"
 	"github.com/envoygateway/terraform-provider-envoygateway/controlplane/resource"
@@ -100,7 +101,7 @@ func (c *ConfigServer) Put(path string, body []byte) error {
 }
 
 // routePuts are the paths and bodies of the workload's routes.
-func routePuts(w *Workload) ([]string, [][]byte, error) {
+func routePuts(w *workload.Workload) ([]string, [][]byte, error) {
 	var paths []string
 	var bodies [][]byte
 	for _, r := range w.Resources.HTTPRoutes {
@@ -116,7 +117,7 @@ func routePuts(w *Workload) ([]string, [][]byte, error) {
 
 // MeasureWrites PUTs writes routes of w (cycling) from clients concurrent
 // clients into a fresh server.
-func MeasureWrites(dir string, v *validation.Validator, w *Workload, writes, clients int) (*WriteResult, error) {
+func MeasureWrites(dir string, v *validation.Validator, w *workload.Workload, writes, clients int) (*WriteResult, error) {
 	srv, err := StartConfigServer(dir, v)
 	if err != nil {
 		return nil, err

@@ -5,6 +5,8 @@ import (
 	"os"
 	"runtime/pprof"
 	"time"
+
+	"github.com/envoygateway/terraform-provider-envoygateway/controlplane/bench/workload"
 )
 
 // IncrementalResult is the latency of a one-route change with Routes
@@ -27,7 +29,7 @@ const changeTimeout = 2 * time.Minute
 // MeasureIncremental loads w, then makes changes one-route changes, one at
 // a time. If profile is not empty, the changes (not the initial load) are
 // CPU-profiled into that file.
-func MeasureIncremental(w *Workload, changes int, profile string) (*IncrementalResult, error) {
+func MeasureIncremental(w *workload.Workload, changes int, profile string) (*IncrementalResult, error) {
 	p, err := StartPipeline(false)
 	if err != nil {
 		return nil, err
@@ -53,7 +55,7 @@ func MeasureIncremental(w *Workload, changes int, profile string) (*IncrementalR
 	lat := make([]time.Duration, 0, changes)
 	cur := w.Resources
 	for k := range changes {
-		cur = Change(cur, k)
+		cur = workload.Change(cur, k)
 		d, err := p.Publish(cur, changeTimeout)
 		if err != nil {
 			return nil, fmt.Errorf("change %d: %w", k, err)

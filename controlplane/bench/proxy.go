@@ -15,6 +15,8 @@ import (
 	rsrc "github.com/envoyproxy/go-control-plane/pkg/resource/v3"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
+
+	"github.com/envoygateway/terraform-provider-envoygateway/controlplane/bench/workload"
 )
 
 // xdsTypes are what a proxy subscribes to, in the order it depends on them.
@@ -47,7 +49,7 @@ func dialProxy(ctx context.Context, addr string, id int, t *tracker) (*proxy, er
 	}
 	p := &proxy{id: id, conn: conn, stream: s, track: t,
 		names: map[string][]string{}, acked: map[string]string{}, nonce: map[string]string{}}
-	node := &core.Node{Id: fmt.Sprintf("bench-proxy-%d", id), Cluster: Fleet, UserAgentName: "envoy"}
+	node := &core.Node{Id: fmt.Sprintf("bench-proxy-%d", id), Cluster: workload.Fleet, UserAgentName: "envoy"}
 	for i, typ := range []string{rsrc.ClusterType, rsrc.ListenerType} {
 		req := &discovery.DiscoveryRequest{TypeUrl: typ}
 		if i == 0 {

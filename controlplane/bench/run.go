@@ -9,6 +9,8 @@ import (
 	"slices"
 
 	"github.com/envoygateway/terraform-provider-envoygateway/controlplane/resource/validation"
+
+	"github.com/envoygateway/terraform-provider-envoygateway/controlplane/bench/workload"
 )
 
 // Config chooses what a run measures and at which sizes.
@@ -85,7 +87,7 @@ func Run(c Config) *Report {
 	}
 	if c.want("incremental") {
 		logf("incremental: %d changes over %d routes", s.changes, s.incremental)
-		if inc, err := MeasureIncremental(Generate(s.incremental, c.Seed), s.changes, filepath.Join(c.Dir, "incremental.cpu.pprof")); err != nil {
+		if inc, err := MeasureIncremental(workload.Generate(s.incremental, c.Seed), s.changes, filepath.Join(c.Dir, "incremental.cpu.pprof")); err != nil {
 			fail("incremental", err)
 		} else {
 			r.Incremental = inc
@@ -105,7 +107,7 @@ func Run(c Config) *Report {
 	if c.want("startup") {
 		logf("start-up: %d routes from files", s.startup)
 		startupFile := filepath.Join(c.Dir, fmt.Sprintf("routes-%d.yaml", s.startup))
-		if err := Generate(s.startup, c.Seed).WriteYAMLFile(startupFile); err != nil {
+		if err := workload.Generate(s.startup, c.Seed).WriteYAMLFile(startupFile); err != nil {
 			fail("writing the manifest", err)
 		} else if st, err := MeasureStartupFromFiles(c.Binary, mkdir(c.Dir, "startup-files"), startupFile, s.startup); err != nil {
 			fail("start-up from files", err)
@@ -120,7 +122,7 @@ func (c Config) translation(s sizes, fail func(string, error), logf func(string,
 	var out []TranslationResult
 	for _, n := range s.translation {
 		logf("translation: %d routes", n)
-		tr, err := MeasureTranslation(Generate(n, c.Seed), min(20, max(1, 50000/n)))
+		tr, err := MeasureTranslation(workload.Generate(n, c.Seed), min(20, max(1, 50000/n)))
 		if err != nil {
 			fail(fmt.Sprintf("translation of %d routes", n), err)
 			continue
@@ -132,7 +134,7 @@ func (c Config) translation(s sizes, fail func(string, error), logf func(string,
 
 func (c Config) process(s sizes, fail func(string, error), logf func(string, ...any)) *ProcessResult {
 	file := filepath.Join(c.Dir, fmt.Sprintf("routes-%d.yaml", s.process))
-	if err := Generate(s.process, c.Seed).WriteYAMLFile(file); err != nil {
+	if err := workload.Generate(s.process, c.Seed).WriteYAMLFile(file); err != nil {
 		fail("writing the manifest", err)
 		return nil
 	}
@@ -150,7 +152,7 @@ func (c Config) writes(s sizes, fail func(string, error), logf func(string, ...a
 		fail("config server", err)
 		return nil
 	}
-	w := Generate(max(s.seqWrites, s.concWrites), c.Seed)
+	w := workload.Generate(max(s.seqWrites, s.concWrites), c.Seed)
 	var out []WriteResult
 	for i, run := range []struct{ writes, clients int }{{s.seqWrites, 1}, {s.concWrites, s.concurrentWriteClients}} {
 		logf("config server: %d PUTs from %d client(s)", run.writes, run.clients)

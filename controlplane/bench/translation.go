@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/envoygateway/terraform-provider-envoygateway/controlplane/bench/workload"
 	"github.com/envoygateway/terraform-provider-envoygateway/controlplane/gatewayapi"
 	"github.com/envoygateway/terraform-provider-envoygateway/controlplane/resource"
 	"github.com/envoygateway/terraform-provider-envoygateway/controlplane/xds/translator"
@@ -53,7 +54,7 @@ func translateFleets(r *gatewayapi.Result) (map[string]*translator.ResourceSet, 
 }
 
 // MeasureTranslation translates w iterations times.
-func MeasureTranslation(w *Workload, iterations int) (TranslationResult, error) {
+func MeasureTranslation(w *workload.Workload, iterations int) (TranslationResult, error) {
 	res := TranslationResult{Routes: w.Routes, Iterations: iterations}
 	runtime.GC()
 	var before, after runtime.MemStats

@@ -1,11 +1,8 @@
-// Package bench measures the control plane at scale: translation, one-route
-// changes, xDS fan-out to many streams, Config Server writes and start-up.
-// `envoy-gateway bench` runs every measurement and prints a table; the Go
-// benchmarks beside each measured package call the same workload generator
-// so that benchstat can compare runs.
-//
-// Nothing here asserts a duration: these are measurements, not tests.
-package bench
+// Package workload generates the benchmarks' input: a deterministic, seeded
+// set of Gateway API resources of any size. It is its own small package so
+// that the Go benchmarks beside each translator can use it without linking
+// the rest of the benchmark harness.
+package workload
 
 import (
 	"fmt"
