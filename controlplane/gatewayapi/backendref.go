@@ -8,6 +8,7 @@ import (
 	"strconv"
 
 	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	gwapiv1 "sigs.k8s.io/gateway-api/apis/v1"
 
 	"github.com/envoygateway/terraform-provider-envoygateway/controlplane/ir"
@@ -27,8 +28,8 @@ func failRef(reason gwapiv1.RouteConditionReason, format string, args ...any) *r
 
 // resolveBackendRef returns the name of the cluster a backendRef sends to,
 // registering the cluster, or why the ref is invalid.
-func (t *translator) resolveBackendRef(route *gwapiv1.HTTPRoute, ref gwapiv1.BackendObjectReference, field string) (string, *refFailure) {
-	group, kind, ns := "", "Service", route.Namespace
+func (t *translator) resolveBackendRef(route metav1.Object, routeKind gwapiv1.Kind, ref gwapiv1.BackendObjectReference, field string) (string, *refFailure) {
+	group, kind, ns := "", "Service", route.GetNamespace()
 	if ref.Group != nil {
 		group = string(*ref.Group)
 	}
@@ -45,9 +46,9 @@ func (t *translator) resolveBackendRef(route *gwapiv1.HTTPRoute, ref gwapiv1.Bac
 		return "", failRef(gwapiv1.RouteReasonInvalidKind, "%s: kind %q in group %q is not supported; supported: Service, %s/%s",
 			field, kind, group, resource.Group, resource.KindBackend)
 	}
-	if ns != route.Namespace && !t.grantAllows(kindHTTPRoute, route.Namespace, ns, group, kind, target.Name) {
-		return "", failRef(gwapiv1.RouteReasonRefNotPermitted, "%s: no ReferenceGrant in namespace %q allows HTTPRoutes in %q to refer to %s %s",
-			field, ns, route.Namespace, kind, target)
+	if ns != route.GetNamespace() && !t.grantAllows(routeKind, route.GetNamespace(), ns, group, kind, target.Name) {
+		return "", failRef(gwapiv1.RouteReasonRefNotPermitted, "%s: no ReferenceGrant in namespace %q allows %ss in %q to refer to %s %s",
+			field, ns, routeKind, route.GetNamespace(), kind, target)
 	}
 	if isBackend {
 		return t.backendCluster(target, field)

@@ -92,13 +92,3 @@ func httpsVirtualHosts(prefix string, port uint32, l *listenerState, all []*list
 	slices.SortFunc(vhs, func(a, b *ir.VirtualHost) int { return cmp.Compare(a.Name, b.Name) })
 	return vhs
 }
-
-// tlsRouteChains are the chains of TLS listeners; TLSRoutes fill them.
-func (t *translator) tlsRouteChains(lis *ir.Listener, ls []*listenerState, claimed map[string]bool) []*ir.FilterChain {
-	return nil
-}
-
-// l4Proxy is a TCP or UDP port's forwarding; TCPRoutes and UDPRoutes fill it.
-func l4Proxy(ls []*listenerState) *ir.L4Proxy {
-	return nil
-}

@@ -100,6 +100,10 @@ func shuffled(res *resource.Resources, seed uint64) *resource.Resources {
 	out.Services = shuffle(r, res.Services)
 	out.EndpointSlices = shuffle(r, res.EndpointSlices)
 	out.Backends = shuffle(r, res.Backends)
+	out.Secrets = shuffle(r, res.Secrets)
+	out.TLSRoutes = shuffle(r, res.TLSRoutes)
+	out.TCPRoutes = shuffle(r, res.TCPRoutes)
+	out.UDPRoutes = shuffle(r, res.UDPRoutes)
 	return &out
 }
 

@@ -35,6 +35,9 @@ type index struct {
 	classes  []*gwapiv1.GatewayClass
 	gateways []*gwapiv1.Gateway
 	routes   []*gwapiv1.HTTPRoute
+	tls      []*gwapiv1.TLSRoute
+	tcp      []*gwapiv1.TCPRoute
+	udp      []*gwapiv1.UDPRoute
 	// gatewaySet holds every Gateway, ours or not.
 	gatewaySet map[nsName]bool
 
@@ -52,6 +55,9 @@ func newIndex(res *resource.Resources) *index {
 		classes:  sortedCopies(res.GatewayClasses),
 		gateways: sortedCopies(res.Gateways),
 		routes:   sortedCopies(res.HTTPRoutes),
+		tls:      sortedCopies(res.TLSRoutes),
+		tcp:      sortedCopies(res.TCPRoutes),
+		udp:      sortedCopies(res.UDPRoutes),
 		grants:   map[string][]*gwapiv1.ReferenceGrant{},
 		nsLabels: map[string]map[string]string{},
 		services: map[nsName]*corev1.Service{},

@@ -64,9 +64,15 @@ type listenerState struct {
 
 	// attached counts accepted routes, once each however many parentRefs
 	// lead them here.
-	attached map[nsName]bool
+	attached map[routeKey]bool
 	// contribs are the hostnames accepted routes serve on this listener.
 	contribs []contribution
+}
+
+// routeKey tells routes of different kinds with one name apart.
+type routeKey struct {
+	kind gwapiv1.Kind
+	nsName
 }
 
 func (l *listenerState) name() gwapiv1.SectionName { return l.spec.Name }
@@ -88,7 +94,7 @@ func (l *listenerState) programmed() bool {
 func (l *listenerState) allowsKind(k gwapiv1.Kind) bool { return containsKind(l.kinds, k) }
 
 func (t *translator) newListener(gw *gatewayState, i int) *listenerState {
-	l := &listenerState{gw: gw, index: i, spec: &gw.obj.Spec.Listeners[i], attached: map[nsName]bool{}}
+	l := &listenerState{gw: gw, index: i, spec: &gw.obj.Spec.Listeners[i], attached: map[routeKey]bool{}}
 	if l.spec.Hostname != nil {
 		l.hostname = string(*l.spec.Hostname)
 	}

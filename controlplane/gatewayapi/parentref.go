@@ -33,15 +33,15 @@ const kindGateway gwapiv1.Kind = "Gateway"
 // NoMatchingParent, unless the route's other parents belong only to
 // another controller, which may report it itself.
 func (t *translator) resolveParents(rs *routeState) {
-	r := rs.obj
+	ns := rs.obj.GetNamespace()
 	var parents []*parentState
 	ours, foreign := false, false
-	for _, pr := range r.Spec.ParentRefs {
+	for _, pr := range rs.parentRefs {
 		ref := defaultParentRef(pr)
 		if *ref.Group != gwapiv1.GroupName || *ref.Kind != kindGateway || slicesContainsRef(parents, ref) {
 			continue
 		}
-		target := nsName{Namespace: r.Namespace, Name: string(ref.Name)}
+		target := nsName{Namespace: ns, Name: string(ref.Name)}
 		if ref.Namespace != nil && *ref.Namespace != "" {
 			target.Namespace = string(*ref.Namespace)
 		}
@@ -61,7 +61,7 @@ func (t *translator) resolveParents(rs *routeState) {
 	if ours || !foreign {
 		rs.parents = parents
 	}
-	rs.writeStatus = len(rs.parents) > 0 || t.hasOurStatus(r)
+	rs.writeStatus = len(rs.parents) > 0 || t.hasOurStatus(rs.status)
 }
 
 func defaultParentRef(pr gwapiv1.ParentReference) gwapiv1.ParentReference {
@@ -97,8 +97,8 @@ func deref[T any](p *T) T {
 	return *p
 }
 
-func (t *translator) hasOurStatus(r *gwapiv1.HTTPRoute) bool {
-	for _, p := range r.Status.Parents {
+func (t *translator) hasOurStatus(st *gwapiv1.RouteStatus) bool {
+	for _, p := range st.Parents {
 		if p.ControllerName == t.opts.ControllerName {
 			return true
 		}
@@ -120,9 +120,9 @@ func (t *translator) attach(rs *routeState, p *parentState) {
 			continue
 		}
 		selected = append(selected, l)
-		if l.allowsKind(kindHTTPRoute) {
+		if l.allowsKind(rs.kind) {
 			kindOK = true
-			if l.allowsNamespace(rs.obj.Namespace, t.idx.nsLabels) {
+			if l.allowsNamespace(rs.obj.GetNamespace(), t.idx.nsLabels) {
 				allowed = append(allowed, l)
 			}
 		}
@@ -138,16 +138,16 @@ func (t *translator) attach(rs *routeState, p *parentState) {
 		p.refusal = new(condFalse(accepted, string(gwapiv1.RouteReasonNoMatchingParent), "No listener matches "+describeSection(p.ref)))
 	case !kindOK:
 		p.refusal = new(condFalse(accepted, string(gwapiv1.RouteReasonNotAllowedByListeners),
-			fmt.Sprintf("No listener of %s allows the HTTPRoute kind", describeSection(p.ref))))
+			fmt.Sprintf("No listener of %s allows the %s kind", describeSection(p.ref), rs.kind)))
 	case len(allowed) == 0:
 		p.refusal = new(condFalse(accepted, string(gwapiv1.RouteReasonNotAllowedByListeners),
-			fmt.Sprintf("No listener of %s allows HTTPRoutes from namespace %q", describeSection(p.ref), rs.obj.Namespace)))
+			fmt.Sprintf("No listener of %s allows %ss from namespace %q", describeSection(p.ref), rs.kind, rs.obj.GetNamespace())))
 	case len(p.attachments) == 0:
 		p.refusal = new(condFalse(accepted, string(gwapiv1.RouteReasonNoMatchingListenerHostname),
 			fmt.Sprintf("No hostname of the route intersects a listener hostname of %s", describeSection(p.ref))))
 	case rs.invalid == nil:
 		for _, a := range p.attachments {
-			a.l.attached[keyOf(rs.obj)] = true
+			a.l.attached[routeKey{kind: rs.kind, nsName: keyOf(rs.obj)}] = true
 			for _, h := range a.hostnames {
 				a.l.contribs = append(a.l.contribs, contribution{hostname: h, route: rs})
 			}
@@ -169,10 +169,9 @@ func describeSection(ref gwapiv1.ParentReference) string {
 // writeRouteStatus replaces our entries in status.parents and keeps the
 // entries of other controllers.
 func (t *translator) writeRouteStatus(rs *routeState) {
-	r := rs.obj
 	out := []gwapiv1.RouteParentStatus{}
 	var prev []gwapiv1.RouteParentStatus
-	for _, ps := range r.Status.Parents {
+	for _, ps := range rs.status.Parents {
 		if ps.ControllerName != t.opts.ControllerName {
 			out = append(out, ps)
 		} else {
@@ -189,10 +188,10 @@ func (t *translator) writeRouteStatus(rs *routeState) {
 		out = append(out, gwapiv1.RouteParentStatus{
 			ParentRef:      p.ref,
 			ControllerName: t.opts.ControllerName,
-			Conditions:     t.stamp(r.Generation, old, rs.parentConditions(p)),
+			Conditions:     t.stamp(rs.obj.GetGeneration(), old, rs.parentConditions(p)),
 		})
 	}
-	r.Status.Parents = out
+	rs.status.Parents = out
 }
 
 func (rs *routeState) parentConditions(p *parentState) []cond {

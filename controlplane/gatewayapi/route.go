@@ -4,14 +4,24 @@ import (
 	"fmt"
 	"strings"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	gwapiv1 "sigs.k8s.io/gateway-api/apis/v1"
+
+	"github.com/envoygateway/terraform-provider-envoygateway/controlplane/ir"
 )
 
-// routeState is an HTTPRoute with its compiled rules and parents.
+// routeState is a route of any kind with its parents; an HTTPRoute also
+// has its compiled rules, a TLS, TCP or UDP route its backends.
 type routeState struct {
-	obj       *gwapiv1.HTTPRoute
-	hostnames []string
-	rules     []*ruleIR
+	obj        metav1.Object // the deep copy whose status is filled in
+	kind       gwapiv1.Kind
+	parentRefs []gwapiv1.ParentReference
+	status     *gwapiv1.RouteStatus
+	http       *gwapiv1.HTTPRoute // HTTPRoutes only
+	hostnames  []string
+	rules      []*ruleIR
+	// backends of a TLS, TCP or UDP route's one rule.
+	backends []ir.WeightedCluster
 	// invalid, when set, is why no parent accepts the route.
 	invalid *cond
 	// partial lists dropped rules when others remain (PartiallyInvalid).
@@ -25,24 +35,29 @@ type routeState struct {
 
 func (t *translator) processRoutes() {
 	for _, r := range t.idx.routes {
-		rs := &routeState{obj: r}
-		t.resolveParents(rs)
-		if !rs.writeStatus {
-			continue
-		}
-		t.compileRoute(rs)
-		for _, p := range rs.parents {
-			t.attach(rs, p)
-		}
-		t.writeRouteStatus(rs)
-		t.routes = append(t.routes, rs)
+		rs := &routeState{obj: r, kind: kindHTTPRoute, parentRefs: r.Spec.ParentRefs, status: &r.Status.RouteStatus, http: r}
+		t.processRoute(rs, t.compileRoute)
 	}
+	t.processL4Routes()
+}
+
+func (t *translator) processRoute(rs *routeState, compile func(*routeState)) {
+	t.resolveParents(rs)
+	if !rs.writeStatus {
+		return
+	}
+	compile(rs)
+	for _, p := range rs.parents {
+		t.attach(rs, p)
+	}
+	t.writeRouteStatus(rs)
+	t.routes = append(t.routes, rs)
 }
 
 // compileRoute validates hostnames and rules. Invalid rules are dropped;
 // the route is refused only when nothing valid is left.
 func (t *translator) compileRoute(rs *routeState) {
-	r := rs.obj
+	r := rs.http
 	for i, h := range r.Spec.Hostnames {
 		if err := validateHostname(string(h)); err != nil {
 			rs.invalid = new(condFalse(string(gwapiv1.RouteConditionAccepted), string(gwapiv1.RouteReasonUnsupportedValue),

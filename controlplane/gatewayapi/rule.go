@@ -79,7 +79,7 @@ func (t *translator) compileBackendRefs(route *gwapiv1.HTTPRoute, refs []gwapiv1
 		if len(br.Filters) > 0 && ruleErr == nil {
 			ruleErr = unsupported("%s.filters: filters on a backendRef are not supported yet", bf)
 		}
-		cluster, fail := t.resolveBackendRef(route, br.BackendObjectReference, bf)
+		cluster, fail := t.resolveBackendRef(route, kindHTTPRoute, br.BackendObjectReference, bf)
 		if fail != nil {
 			if refErr == nil {
 				refErr = fail

@@ -51,6 +51,9 @@ type Result struct {
 	GatewayClasses []*gwapiv1.GatewayClass `json:"gatewayClasses,omitempty"`
 	Gateways       []*gwapiv1.Gateway      `json:"gateways,omitempty"`
 	HTTPRoutes     []*gwapiv1.HTTPRoute    `json:"httpRoutes,omitempty"`
+	TLSRoutes      []*gwapiv1.TLSRoute     `json:"tlsRoutes,omitempty"`
+	TCPRoutes      []*gwapiv1.TCPRoute     `json:"tcpRoutes,omitempty"`
+	UDPRoutes      []*gwapiv1.UDPRoute     `json:"udpRoutes,omitempty"`
 	// Infra is the provisioner's IR, keyed like IR (see fleet.go).
 	Infra map[string]*ir.Infra `json:"-"`
 }
@@ -119,7 +122,7 @@ func (t *translator) result() *Result {
 	}
 	for _, r := range t.routes {
 		if r.writeStatus {
-			out.HTTPRoutes = append(out.HTTPRoutes, r.obj)
+			out.addRoute(r.obj)
 		}
 	}
 	return out

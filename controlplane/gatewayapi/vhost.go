@@ -219,7 +219,7 @@ func routesFor(h string, vhosts map[string]*vhostBuild, wildcards []string, port
 }
 
 func (e entry) toIR(port uint32) *ir.Route {
-	r := e.route.obj
+	r := e.route.http
 	out := &ir.Route{
 		Name:            fmt.Sprintf("httproute/%s/%s/rule/%d/match/%d", r.Namespace, r.Name, e.rule.index, e.match),
 		Match:           e.rule.matches[e.match],
