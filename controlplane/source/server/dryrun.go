@@ -46,9 +46,10 @@ func (a *API) translateCandidates(ctx context.Context, ps []*prepared) []map[str
 		typed[i] = obj
 		addTyped(cands, obj)
 		switch obj.(type) {
-		case *gwapiv1.GatewayClass, *gwapiv1.Gateway, *gwapiv1.HTTPRoute:
+		case *gwapiv1.GatewayClass, *gwapiv1.Gateway:
 			needed = true
 		}
+		needed = needed || routeStatusOf(obj) != nil
 	}
 	if !needed {
 		return nil
@@ -98,10 +99,13 @@ func (a *API) computedStatus(res *gatewayapi.Result, obj resource.Object) any {
 			st := gatewayStatus(g.Status, o.Status)
 			return &st
 		}
-	case *gwapiv1.HTTPRoute:
-		if r := find(res.HTTPRoutes, o); r != nil {
-			st := routeStatus(ctrl, r.Status.RouteStatus, o.Status.RouteStatus)
-			return &gwapiv1.HTTPRouteStatus{RouteStatus: st}
+	}
+	if stored := routeStatusOf(obj); stored != nil {
+		for _, r := range routesOf(res) {
+			if storeKeyOf(r) == storeKeyOf(obj) {
+				st := routeStatus(ctrl, *routeStatusOf(r), *stored)
+				return &st
+			}
 		}
 	}
 	return nil

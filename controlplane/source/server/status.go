@@ -39,16 +39,18 @@ func unionConditions(computed, stored []metav1.Condition) []metav1.Condition {
 	return out
 }
 
+// gatewayClassStatus is the translator's status with conditions merged.
 func gatewayClassStatus(computed, stored gwapiv1.GatewayClassStatus) gwapiv1.GatewayClassStatus {
-	out := stored
+	out := computed
 	out.Conditions = unionConditions(computed.Conditions, stored.Conditions)
 	return out
 }
 
-// gatewayStatus takes conditions and listeners from the translator and the
-// rest (addresses, which the provisioner owns) from the store.
+// gatewayStatus is the translator's status (which, where a provisioner
+// runs, carries the fleet's addresses) with conditions merged and listener
+// transition times kept.
 func gatewayStatus(computed, stored gwapiv1.GatewayStatus) gwapiv1.GatewayStatus {
-	out := stored
+	out := computed
 	out.Conditions = unionConditions(computed.Conditions, stored.Conditions)
 	out.Listeners = make([]gwapiv1.ListenerStatus, len(computed.Listeners))
 	for i, l := range computed.Listeners {

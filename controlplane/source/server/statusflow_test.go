@@ -235,8 +235,8 @@ func TestPublisherIgnoresStatusOnlyChanges(t *testing.T) {
 			t.Errorf("step %d (%v): republish = %v, %v; want %v", i, s.typ, got, err, s.want)
 		}
 	}
-	secret := store.Key{Kind: "Secret", Namespace: "default", Name: "s"}
-	if got, _ := p.apply(store.Event{Type: store.Added, Object: store.Object{Key: secret, Value: []byte(`{"kind":"Secret"}`)}}); got {
+	cm := store.Key{Kind: "ConfigMap", Namespace: "default", Name: "s"}
+	if got, _ := p.apply(store.Event{Type: store.Added, Object: store.Object{Key: cm, Value: []byte(`{"kind":"ConfigMap"}`)}}); got {
 		t.Error("a kind the translator does not read was republished")
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"log/slog"
 	"maps"
+	"reflect"
 	"strconv"
 	"sync"
 
@@ -150,22 +151,56 @@ func (w *statusWriter) items(res *gatewayapi.Result) []statusItem {
 			return &st
 		}))
 	}
-	for _, r := range res.HTTPRoutes {
-		out = append(out, item(r, r.Status, func(s *gwapiv1.HTTPRoute) any {
-			return &gwapiv1.HTTPRouteStatus{RouteStatus: routeStatus(w.controller, r.Status.RouteStatus, s.Status.RouteStatus)}
+	for _, r := range routesOf(res) {
+		computed := routeStatusOf(r)
+		out = append(out, item(r, computed, func(s resource.Object) any {
+			st := routeStatus(w.controller, *computed, *routeStatusOf(s))
+			return &st
 		}))
 	}
 	return out
 }
 
+// routesOf lists every route of a Result, whatever its kind.
+func routesOf(res *gatewayapi.Result) []resource.Object {
+	var out []resource.Object
+	for _, r := range res.HTTPRoutes {
+		out = append(out, r)
+	}
+	for _, r := range res.TLSRoutes {
+		out = append(out, r)
+	}
+	for _, r := range res.TCPRoutes {
+		out = append(out, r)
+	}
+	for _, r := range res.UDPRoutes {
+		out = append(out, r)
+	}
+	return out
+}
+
+// routeStatusOf is the status every route kind shares (its own status
+// type only embeds it); nil for objects that are not routes.
+func routeStatusOf(obj resource.Object) *gwapiv1.RouteStatus {
+	switch r := obj.(type) {
+	case *gwapiv1.HTTPRoute:
+		return &r.Status.RouteStatus
+	case *gwapiv1.GRPCRoute:
+		return &r.Status.RouteStatus
+	case *gwapiv1.TLSRoute:
+		return &r.Status.RouteStatus
+	case *gwapiv1.TCPRoute:
+		return &r.Status.RouteStatus
+	case *gwapiv1.UDPRoute:
+		return &r.Status.RouteStatus
+	}
+	return nil
+}
+
 func item[T resource.Object](obj T, status any, merge func(stored T) any) statusItem {
 	computed, _ := json.Marshal(status)
-	gk := obj.GetObjectKind().GroupVersionKind().GroupKind()
-	if gk.Kind == "" {
-		gk = kindOfTyped(obj)
-	}
 	return statusItem{
-		key:      store.Key{Group: gk.Group, Kind: gk.Kind, Namespace: obj.GetNamespace(), Name: obj.GetName()},
+		key:      storeKeyOf(obj),
 		uid:      obj.GetUID(),
 		computed: string(computed),
 		update: func(stored resource.Object) (any, bool) {
@@ -178,16 +213,14 @@ func item[T resource.Object](obj T, status any, merge func(stored T) any) status
 	}
 }
 
-func kindOfTyped(obj resource.Object) schema.GroupKind {
-	switch obj.(type) {
-	case *gwapiv1.GatewayClass:
-		return schema.GroupKind{Group: resource.GroupGatewayAPI, Kind: resource.KindGatewayClass}
-	case *gwapiv1.Gateway:
-		return schema.GroupKind{Group: resource.GroupGatewayAPI, Kind: resource.KindGateway}
-	case *gwapiv1.HTTPRoute:
-		return schema.GroupKind{Group: resource.GroupGatewayAPI, Kind: resource.KindHTTPRoute}
+// storeKeyOf is where a typed object is stored.
+func storeKeyOf(obj resource.Object) store.Key {
+	for gk, newObj := range typedKinds {
+		if reflect.TypeOf(newObj()) == reflect.TypeOf(obj) {
+			return store.Key{Group: gk.Group, Kind: gk.Kind, Namespace: obj.GetNamespace(), Name: obj.GetName()}
+		}
 	}
-	return schema.GroupKind{}
+	return store.Key{}
 }
 
 // disown is the item that withdraws our status from an object we no longer
@@ -198,8 +231,9 @@ func (w *statusWriter) disown(key store.Key, uid types.UID) statusItem {
 		if stored.GetUID() != uid {
 			return nil, false
 		}
-		if r, ok := stored.(*gwapiv1.HTTPRoute); ok {
-			return &gwapiv1.HTTPRouteStatus{RouteStatus: withoutController(w.controller, r.Status.RouteStatus)}, true
+		if rs := routeStatusOf(stored); rs != nil {
+			st := withoutController(w.controller, *rs)
+			return &st, true
 		}
 		st, ok := w.api.defaultStatus[gk]
 		return runtime.DeepCopyJSON(st), ok

@@ -13,24 +13,33 @@ import (
 	"github.com/envoygateway/terraform-provider-envoygateway/controlplane/resource"
 )
 
+func gk(group, kind string) schema.GroupKind { return schema.GroupKind{Group: group, Kind: kind} }
+
 // typedKinds are the kinds resource.Resources holds, which are the ones the
-// translator reads. Other kinds (GRPCRoute, Secret, ...) are stored and
-// served but not published until the translator handles them.
+// translator reads; TestTypedKindsCoverResources keeps this table in step
+// with Resources. Other kinds (ListenerSet, ConfigMap, ...) are stored and
+// served but not published.
 var typedKinds = map[schema.GroupKind]func() resource.Object{
-	{Group: resource.GroupGatewayAPI, Kind: resource.KindGatewayClass}:   func() resource.Object { return &gwapiv1.GatewayClass{} },
-	{Group: resource.GroupGatewayAPI, Kind: resource.KindGateway}:        func() resource.Object { return &gwapiv1.Gateway{} },
-	{Group: resource.GroupGatewayAPI, Kind: resource.KindHTTPRoute}:      func() resource.Object { return &gwapiv1.HTTPRoute{} },
-	{Group: resource.GroupGatewayAPI, Kind: resource.KindReferenceGrant}: func() resource.Object { return &gwapiv1.ReferenceGrant{} },
-	{Group: resource.GroupCore, Kind: resource.KindNamespace}:            func() resource.Object { return &corev1.Namespace{} },
-	{Group: resource.GroupCore, Kind: resource.KindService}:              func() resource.Object { return &corev1.Service{} },
-	{Group: resource.GroupDiscovery, Kind: resource.KindEndpointSlice}:   func() resource.Object { return &discoveryv1.EndpointSlice{} },
-	{Group: resource.Group, Kind: resource.KindBackend}:                  func() resource.Object { return &resource.Backend{} },
+	gk(resource.GroupGatewayAPI, resource.KindGatewayClass):   func() resource.Object { return &gwapiv1.GatewayClass{} },
+	gk(resource.GroupGatewayAPI, resource.KindGateway):        func() resource.Object { return &gwapiv1.Gateway{} },
+	gk(resource.GroupGatewayAPI, resource.KindHTTPRoute):      func() resource.Object { return &gwapiv1.HTTPRoute{} },
+	gk(resource.GroupGatewayAPI, resource.KindGRPCRoute):      func() resource.Object { return &gwapiv1.GRPCRoute{} },
+	gk(resource.GroupGatewayAPI, resource.KindTLSRoute):       func() resource.Object { return &gwapiv1.TLSRoute{} },
+	gk(resource.GroupGatewayAPI, resource.KindTCPRoute):       func() resource.Object { return &gwapiv1.TCPRoute{} },
+	gk(resource.GroupGatewayAPI, resource.KindUDPRoute):       func() resource.Object { return &gwapiv1.UDPRoute{} },
+	gk(resource.GroupGatewayAPI, resource.KindReferenceGrant): func() resource.Object { return &gwapiv1.ReferenceGrant{} },
+	gk(resource.GroupCore, resource.KindNamespace):            func() resource.Object { return &corev1.Namespace{} },
+	gk(resource.GroupCore, resource.KindService):              func() resource.Object { return &corev1.Service{} },
+	gk(resource.GroupCore, resource.KindSecret):               func() resource.Object { return &corev1.Secret{} },
+	gk(resource.GroupDiscovery, resource.KindEndpointSlice):   func() resource.Object { return &discoveryv1.EndpointSlice{} },
+	gk(resource.Group, resource.KindBackend):                  func() resource.Object { return &resource.Backend{} },
+	gk(resource.Group, resource.KindEnvoyFleet):               func() resource.Object { return &resource.EnvoyFleet{} },
 }
 
 // decodeTyped decodes a stored value of a kind the translator reads; ok is
 // false for other kinds.
-func decodeTyped(gk schema.GroupKind, data []byte) (obj resource.Object, ok bool, err error) {
-	newObj, ok := typedKinds[gk]
+func decodeTyped(kind schema.GroupKind, data []byte) (obj resource.Object, ok bool, err error) {
+	newObj, ok := typedKinds[kind]
 	if !ok {
 		return nil, false, nil
 	}
@@ -39,26 +48,7 @@ func decodeTyped(gk schema.GroupKind, data []byte) (obj resource.Object, ok bool
 }
 
 // addTyped appends obj to its kind's slice of r.
-func addTyped(r *resource.Resources, obj resource.Object) {
-	switch o := obj.(type) {
-	case *gwapiv1.GatewayClass:
-		r.GatewayClasses = append(r.GatewayClasses, o)
-	case *gwapiv1.Gateway:
-		r.Gateways = append(r.Gateways, o)
-	case *gwapiv1.HTTPRoute:
-		r.HTTPRoutes = append(r.HTTPRoutes, o)
-	case *gwapiv1.ReferenceGrant:
-		r.ReferenceGrants = append(r.ReferenceGrants, o)
-	case *corev1.Namespace:
-		r.Namespaces = append(r.Namespaces, o)
-	case *corev1.Service:
-		r.Services = append(r.Services, o)
-	case *discoveryv1.EndpointSlice:
-		r.EndpointSlices = append(r.EndpointSlices, o)
-	case *resource.Backend:
-		r.Backends = append(r.Backends, o)
-	}
-}
+func addTyped(r *resource.Resources, obj resource.Object) { r.Add(obj) }
 
 // mergeSources joins every source's snapshot in source-name order, as the
 // translator's runner does, so a dry-run sees what the translator would.
@@ -70,7 +60,7 @@ func mergeSources(state map[string]*resource.Resources) *resource.Resources {
 			continue
 		}
 		s.Walk(func(_ resource.Key, o resource.Object) bool {
-			addTyped(out, o)
+			out.Add(o)
 			return true
 		})
 	}
