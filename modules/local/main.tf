@@ -1,0 +1,44 @@
+locals {
+  run_dir   = var.run_dir != "" ? var.run_dir : "${abspath(path.root)}/run"
+  bootstrap = "${local.run_dir}/${var.name}-bootstrap.yaml"
+}
+
+# One background process per replica. Replacing a replica (a new bootstrap
+# or command) stops the old process before starting the new one.
+resource "terraform_data" "proxy" {
+  count = var.replicas
+
+  triggers_replace = [sha256(var.envoy_bootstrap), var.command, local.run_dir]
+
+  # Destroy-time provisioners may only read self, so everything stop.sh
+  # needs is kept in input.
+  input = {
+    node_id   = "${var.name}-${count.index}"
+    pid_file  = "${local.run_dir}/${var.name}-${count.index}.pid"
+    log_file  = "${local.run_dir}/${var.name}-${count.index}.log"
+    bootstrap = local.bootstrap
+    stop      = "${abspath(path.module)}/scripts/stop.sh"
+  }
+
+  provisioner "local-exec" {
+    command = "${abspath(path.module)}/scripts/start.sh"
+    environment = {
+      RUN_DIR         = local.run_dir
+      ENVOY_BOOTSTRAP = var.envoy_bootstrap
+      BOOTSTRAP_PATH  = local.bootstrap
+      PROXY_COMMAND   = var.command
+      NODE_ID         = self.input.node_id
+      PID_FILE        = self.input.pid_file
+      LOG_FILE        = self.input.log_file
+    }
+  }
+
+  provisioner "local-exec" {
+    when    = destroy
+    command = self.input.stop
+    environment = {
+      PID_FILE  = self.input.pid_file
+      BOOTSTRAP = self.input.bootstrap
+    }
+  }
+}
