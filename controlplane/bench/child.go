@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"time"
@@ -24,8 +25,10 @@ import (
 //	EOF          -> the child exits
 
 // ServeChild is the child's side. The parent starts it through the
-// command's hidden child mode.
-func ServeChild(in io.Reader, out io.Writer, routes int, seed uint64) error {
+// command's hidden child mode. If profile is not empty, the CPU profile of
+// the changes (from the first until EOF, so including their fan-out) is
+// written there.
+func ServeChild(in io.Reader, out io.Writer, routes int, seed uint64, profile string) error {
 	w := workload.Generate(routes, seed)
 	p, err := StartPipeline(true)
 	if err != nil {
@@ -43,6 +46,14 @@ func ServeChild(in io.Reader, out io.Writer, routes int, seed uint64) error {
 		cmd, arg, _ := strings.Cut(sc.Text(), " ")
 		switch cmd {
 		case "change":
+			if profile != "" {
+				stop, err := startProfile(profile)
+				if err != nil {
+					return err
+				}
+				defer stop()
+				profile = ""
+			}
 			k, err := strconv.Atoi(arg)
 			if err != nil {
 				fmt.Fprintf(out, "error bad change %q\n", arg)
@@ -63,6 +74,18 @@ func ServeChild(in io.Reader, out io.Writer, routes int, seed uint64) error {
 		}
 	}
 	return sc.Err()
+}
+
+func startProfile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
 
 // procStatus reads a "kB" field of /proc/self/status, in bytes.

@@ -21,7 +21,7 @@ type Config struct {
 	// measurements; ChildArgs are the arguments that make it run
 	// ServeChild for a workload.
 	Binary    string
-	ChildArgs func(routes int, seed uint64) []string
+	ChildArgs func(routes int, seed uint64, profile string) []string
 	// Dir holds the generated manifests, stores and profiles.
 	Dir string
 	// Log receives progress lines.
@@ -95,7 +95,7 @@ func Run(c Config) *Report {
 	}
 	if c.want("fanout") {
 		logf("fan-out: %d streams, %d routes", s.streams, s.fanoutRoutes)
-		if f, err := MeasureFanout(c.Binary, c.ChildArgs(s.fanoutRoutes, c.Seed), s.fanoutRoutes, s.streams, s.fanoutChanges); err != nil {
+		if f, err := MeasureFanout(c.Binary, c.ChildArgs(s.fanoutRoutes, c.Seed, filepath.Join(c.Dir, "fanout-controlplane.cpu.pprof")), s.fanoutRoutes, s.streams, s.fanoutChanges); err != nil {
 			fail("fan-out", err)
 		} else {
 			r.Fanout = f

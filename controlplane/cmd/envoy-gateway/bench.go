@@ -16,6 +16,7 @@ func newBenchCommand() *cobra.Command {
 	var seed uint64
 	var dir, jsonPath string
 	var childRoutes int
+	var childProfile string
 	var only []string
 	cmd := &cobra.Command{
 		Use:   "bench [--quick] [--json FILE]",
@@ -34,7 +35,7 @@ func newBenchCommand() *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if childRoutes > 0 {
 				// Hidden: the fan-out's control plane, in its own process.
-				return bench.ServeChild(cmd.InOrStdin(), cmd.OutOrStdout(), childRoutes, seed)
+				return bench.ServeChild(cmd.InOrStdin(), cmd.OutOrStdout(), childRoutes, seed, childProfile)
 			}
 			self, err := os.Executable()
 			if err != nil {
@@ -48,8 +49,8 @@ func newBenchCommand() *cobra.Command {
 			}
 			report := bench.Run(bench.Config{
 				Quick: quick, Seed: seed, Binary: self, Dir: dir, Log: cmd.ErrOrStderr(), Only: only,
-				ChildArgs: func(routes int, seed uint64) []string {
-					return []string{"bench", "--child-routes", strconv.Itoa(routes), "--seed", strconv.FormatUint(seed, 10)}
+				ChildArgs: func(routes int, seed uint64, profile string) []string {
+					return []string{"bench", "--child-routes", strconv.Itoa(routes), "--seed", strconv.FormatUint(seed, 10), "--child-cpuprofile", profile}
 				},
 			})
 			if err := report.WriteTable(cmd.OutOrStdout()); err != nil {
@@ -72,6 +73,8 @@ func newBenchCommand() *cobra.Command {
 	cmd.Flags().StringVar(&jsonPath, "json", "bench-results.json", "write the results as JSON to this file (empty: do not)")
 	cmd.Flags().StringSliceVar(&only, "only", nil, "run only these measurements: "+strings.Join(bench.Measurements, ","))
 	cmd.Flags().IntVar(&childRoutes, "child-routes", 0, "internal: serve a workload of this many routes as the fan-out's control plane")
+	cmd.Flags().StringVar(&childProfile, "child-cpuprofile", "", "internal: CPU profile of the fan-out's control plane during the changes")
 	_ = cmd.Flags().MarkHidden("child-routes")
+	_ = cmd.Flags().MarkHidden("child-cpuprofile")
 	return cmd
 }
