@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
-	"k8s.io/apimachinery/pkg/runtime/schema"
 	"sigs.k8s.io/yaml"
 
 	"github.com/envoygateway/terraform-provider-envoygateway/controlplane/gatewayapi"
@@ -101,18 +100,8 @@ func loadManifests(stderr io.Writer, files []string) (*resource.Resources, error
 // statusDocuments lists the objects the translator owns, with apiVersion
 // and kind set so the output is valid manifests again.
 func statusDocuments(r *gatewayapi.Result) []any {
-	gv := schema.GroupVersion{Group: resource.GroupGatewayAPI, Version: "v1"}
 	var docs []any
-	for _, o := range r.GatewayClasses {
-		o.APIVersion, o.Kind = gv.String(), resource.KindGatewayClass
-		docs = append(docs, o)
-	}
-	for _, o := range r.Gateways {
-		o.APIVersion, o.Kind = gv.String(), resource.KindGateway
-		docs = append(docs, o)
-	}
-	for _, o := range r.HTTPRoutes {
-		o.APIVersion, o.Kind = gv.String(), resource.KindHTTPRoute
+	for _, o := range r.StatusObjects() {
 		docs = append(docs, o)
 	}
 	return docs
