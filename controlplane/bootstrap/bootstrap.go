@@ -144,6 +144,12 @@ type Provisioner struct {
 	Enabled bool `json:"enabled,omitempty"`
 	// TerraformPath is the terraform binary; empty means search PATH.
 	TerraformPath string `json:"terraformPath,omitempty"`
+	// ModuleRoot resolves EnvoyFleet module sources that start with ./ or
+	// ../; empty means the server's working directory.
+	ModuleRoot string `json:"moduleRoot,omitempty"`
+	// ProxyCommand is what modules/local runs as a proxy; empty means
+	// "envoy" when it is on PATH, else this binary's probe command.
+	ProxyCommand string `json:"proxyCommand,omitempty"`
 }
 
 // EnvoyProxy configures what the proxies of every fleet are given.

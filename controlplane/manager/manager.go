@@ -37,6 +37,15 @@ type Topics struct {
 	XdsIR *message.Map[string, *ir.Xds]
 	// Status carries every translation's status-bearing objects.
 	Status *message.Topic[*gatewayapi.Result]
+	// With the provisioner, the translator publishes to TranslatedStatus;
+	// the fleet status merger adds fleet addresses and Programmed and
+	// publishes Status.
+	TranslatedStatus *message.Topic[*gatewayapi.Result]
+	// Infra is each fleet's infrastructure IR, Fleets the provisioner's
+	// state of each, Connected the proxies connected to xDS per fleet.
+	Infra     *message.Map[string, *ir.Infra]
+	Fleets    *message.Map[string, *ir.FleetState]
+	Connected *message.Map[string, int]
 }
 
 func newTopics() *Topics {
@@ -44,6 +53,11 @@ func newTopics() *Topics {
 		Resources: message.NewMap[string, *resource.Resources]("resources"),
 		XdsIR:     message.NewMap[string, *ir.Xds]("xds-ir"),
 		Status:    message.NewTopic[*gatewayapi.Result]("status"),
+
+		TranslatedStatus: message.NewTopic[*gatewayapi.Result]("translated-status"),
+		Infra:            message.NewMap[string, *ir.Infra]("infra-ir"),
+		Fleets:           message.NewMap[string, *ir.FleetState]("fleet-state"),
+		Connected:        message.NewMap[string, int]("xds-connected"),
 	}
 }
 
@@ -51,6 +65,10 @@ func (t *Topics) close() {
 	t.Resources.Close()
 	t.XdsIR.Close()
 	t.Status.Close()
+	t.TranslatedStatus.Close()
+	t.Infra.Close()
+	t.Fleets.Close()
+	t.Connected.Close()
 }
 
 // service is one long-running component.
@@ -95,6 +113,11 @@ func New(cfg *bootstrap.Config, log *slog.Logger) (*Manager, error) {
 		Status:    m.topics.Status,
 		Options:   gatewayapi.Options{ControllerName: gwapiv1.GatewayController(cfg.ControllerName)},
 		Logger:    log.With("component", "gateway-api-translator"),
+	}
+	if cfg.Provisioner.Enabled {
+		gw.Status = m.topics.TranslatedStatus
+		gw.Options.RequireParametersRef = true
+		m.addProvisioner()
 	}
 	m.add("gateway-api-translator", gw.Run)
 	m.add("xds-translator", func(ctx context.Context) error {
