@@ -1,0 +1,48 @@
+# Inputs of the module contract (modules/README.md).
+
+variable "name" {
+  description = "The fleet's name (its GatewayClass)."
+  type        = string
+}
+
+variable "envoy_bootstrap" {
+  description = "The rendered Envoy bootstrap (YAML) every proxy starts with."
+  type        = string
+}
+
+variable "ports" {
+  description = "The fleet's listener ports, opened on the load balancer and firewall."
+  type        = list(number)
+}
+
+variable "replicas" {
+  description = "How many proxies to run."
+  type        = number
+}
+
+variable "envoy_version" {
+  description = "The Envoy release (or, for docker, an image reference)."
+  type        = string
+  default     = "1.36.2"
+}
+
+variable "vpc_id" {
+  description = "The VPC the fleet runs in."
+  type        = string
+}
+
+variable "subnet_ids" {
+  description = "Subnets of the auto scaling group and the load balancer."
+  type        = list(string)
+}
+
+variable "ami_id" {
+  description = "A Linux AMI with systemd; user data installs Envoy on it."
+  type        = string
+}
+
+variable "instance_type" {
+  description = "EC2 instance type of the proxies."
+  type        = string
+  default     = "t3.small"
+}

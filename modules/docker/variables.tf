@@ -1,0 +1,33 @@
+# Inputs of the module contract (modules/README.md).
+
+variable "name" {
+  description = "The fleet's name (its GatewayClass)."
+  type        = string
+}
+
+variable "envoy_bootstrap" {
+  description = "The rendered Envoy bootstrap (YAML) every proxy starts with."
+  type        = string
+}
+
+variable "ports" {
+  description = "The fleet's listener ports, opened on the load balancer and firewall."
+  type        = list(number)
+}
+
+variable "replicas" {
+  description = "How many proxies to run."
+  type        = number
+}
+
+variable "envoy_version" {
+  description = "The Envoy release (or, for docker, an image reference)."
+  type        = string
+  default     = "1.36.2"
+}
+
+variable "image" {
+  description = "Envoy image; default envoyproxy/envoy:v<envoy_version>, or envoy_version itself when it contains a colon."
+  type        = string
+  default     = ""
+}
