@@ -227,3 +227,22 @@ func TestOtherKinds(t *testing.T) {
 	e.do("GET", "/apis", "").must(t, http.StatusOK)
 	e.do("GET", "/version", "").must(t, http.StatusOK)
 }
+
+func TestPostAndDeletePreconditions(t *testing.T) {
+	e := startEnv(t, envOptions{})
+	noName := strings.Replace(routeYAML("web", "/"), "name: web, ", "", 1)
+	r := e.do("POST", routesPath, noName).must(t, http.StatusUnprocessableEntity)
+	if !strings.Contains(string(r.raw), `"field":"metadata.name"`) {
+		t.Errorf("POST without a name: %s", r.raw)
+	}
+	created := e.do("POST", routesPath, routeYAML("web", "/")).must(t, http.StatusCreated)
+	wrongUID := `{"preconditions":{"uid":"not-the-uid"}}`
+	c := e.do("DELETE", routePath, wrongUID).must(t, http.StatusConflict)
+	if !strings.Contains(c.str("message"), "Precondition failed: UID") {
+		t.Errorf("uid precondition: %s", c.raw)
+	}
+	e.do("DELETE", routePath, `{"preconditions":{"what":1}}`).must(t, http.StatusBadRequest)
+	right := `{"preconditions":{"uid":"` + created.str("metadata.uid") + `","resourceVersion":"` + created.str("metadata.resourceVersion") + `"}}`
+	e.do("DELETE", routePath, right).must(t, http.StatusOK)
+	e.do("GET", routePath, "").must(t, http.StatusNotFound)
+}

@@ -13,6 +13,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	sigsjson "sigs.k8s.io/json"
 	"sigs.k8s.io/yaml"
 )
 
@@ -292,12 +293,19 @@ func (h *handler) deleteOptions(w http.ResponseWriter, r *http.Request) (DeleteO
 	return opts, nil
 }
 
+// unstructuredInto decodes obj into out strictly: a misspelt
+// precondition silently ignored would turn a guarded delete into an
+// unguarded one.
 func unstructuredInto(obj map[string]any, out any) error {
 	b, err := json.Marshal(obj)
 	if err != nil {
 		return err
 	}
-	return json.Unmarshal(b, out)
+	strict, err := sigsjson.UnmarshalStrict(b, out)
+	if err != nil {
+		return err
+	}
+	return errors.Join(strict...)
 }
 
 func (h *handler) apply(w http.ResponseWriter, r *http.Request) {
