@@ -37,7 +37,9 @@ func timeoutOf(root tftypes.Value, op string) time.Duration {
 
 type durationValidator struct{}
 
-func (durationValidator) Description(context.Context) string { return "a Go duration such as 90s or 5m" }
+func (durationValidator) Description(context.Context) string {
+	return "a Go duration such as 90s or 5m"
+}
 func (d durationValidator) MarkdownDescription(ctx context.Context) string {
 	return d.Description(ctx)
 }

@@ -61,6 +61,9 @@ func (m *kindModel) noStatusHint(pending string) string {
 	if m.shape == parentStatus {
 		return " (do its parentRefs name Gateways of a GatewayClass this control plane manages?)"
 	}
+	if m.gvk.Kind == "GatewayClass" {
+		return " (is its controllerName one this control plane manages?)"
+	}
 	return " (is it of a GatewayClass this control plane manages?)"
 }
 
@@ -77,6 +80,9 @@ func (m *kindModel) verdict(obj *unstructured.Unstructured, waitFor string) (don
 		for _, c := range s.conditions {
 			cm, _ := c.(map[string]any)
 			if og := asInt(cm["observedGeneration"]); og < gen {
+				if og == 0 {
+					return false, "no status yet", nil // the CRD's placeholder: no controller has seen it
+				}
 				return false, fmt.Sprintf("%s: status is of generation %d, the object is at %d", s.about, og, gen), nil
 			}
 		}
