@@ -75,7 +75,7 @@ func TestInfraIR(t *testing.T) {
 		Gateways: []string{"ns1/a", "ns2/b"},
 		Params: &ir.InfraParams{
 			EnvoyFleet: "edge", ModuleSource: "./modules/local", Replicas: 3, EnvoyVersion: "1.36.2",
-			Backend:   &ir.InfraBackend{Type: "s3", Config: map[string]string{"bucket": "b"}},
+			Backend: &ir.InfraBackend{Type: "s3", Config: map[string]string{"bucket": "b"}},
 		},
 	}
 	if got == nil || string(got.Params.Variables["command"]) != `"probe"` {
