@@ -161,20 +161,22 @@ func (w *statusWriter) items(res *gatewayapi.Result) []statusItem {
 	return out
 }
 
-// routesOf lists every route of a Result, whatever its kind.
+// routesOf lists every route of a Result, whatever its kind. It reads the
+// Result's slices by reflection, so a route kind the translator starts
+// reporting is written back without a change here (TestStatusWriterCoversResult).
 func routesOf(res *gatewayapi.Result) []resource.Object {
 	var out []resource.Object
-	for _, r := range res.HTTPRoutes {
-		out = append(out, r)
-	}
-	for _, r := range res.TLSRoutes {
-		out = append(out, r)
-	}
-	for _, r := range res.TCPRoutes {
-		out = append(out, r)
-	}
-	for _, r := range res.UDPRoutes {
-		out = append(out, r)
+	v := reflect.ValueOf(res).Elem()
+	for i := range v.NumField() {
+		f := v.Field(i)
+		if f.Kind() != reflect.Slice {
+			continue
+		}
+		for j := range f.Len() {
+			if o, ok := f.Index(j).Interface().(resource.Object); ok && routeStatusOf(o) != nil {
+				out = append(out, o)
+			}
+		}
 	}
 	return out
 }
