@@ -264,3 +264,25 @@ func TestRestart(t *testing.T) {
 	// The store's revisions carry on from where they were.
 	e.do("PUT", routesPath+"/second", routeYAML("second", "/2")).must(t, http.StatusCreated)
 }
+
+// Routes of other kinds get their status the same way (and it passes the
+// CRD's status validation, which the test env turns on).
+func TestStatusOfL4Routes(t *testing.T) {
+	e := startEnv(t, envOptions{})
+	e.do("PUT", classPath, classYAML).must(t, http.StatusCreated)
+	gw := strings.Replace(gatewayYAML, "  - {name: http, protocol: HTTP, port: 8080}",
+		"  - {name: http, protocol: HTTP, port: 8080}\n  - {name: tcp, protocol: TCP, port: 9000, allowedRoutes: {kinds: [{kind: TCPRoute}]}}", 1)
+	e.do("PUT", gwPath, gw).must(t, http.StatusCreated)
+	tcp := `{"apiVersion":"gateway.networking.k8s.io/v1","kind":"TCPRoute","metadata":{"name":"db","namespace":"default"},
+"spec":{"parentRefs":[{"name":"gw","sectionName":"tcp"}],"rules":[{"backendRefs":[{"name":"db","port":5432}]}]}}`
+	path := gwv1 + "/namespaces/default/tcproutes/db"
+	e.do("PUT", path, tcp).must(t, http.StatusCreated)
+	reconcileWith(t, e, newStatusWriter(e.srv.api, e.srv.log), snapshot(t, e), time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC))
+	got := e.do("GET", path, "")
+	if msg := accepted(got, "status.parents.0.conditions"); msg != "" {
+		t.Errorf("TCPRoute status: %s\n%s", msg, got.raw)
+	}
+	if got.get("metadata.generation") != float64(1) {
+		t.Errorf("generation %v", got.get("metadata.generation"))
+	}
+}
