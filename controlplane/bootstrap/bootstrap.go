@@ -73,6 +73,9 @@ type FileSource struct {
 type ServerSource struct {
 	// Address is host:port; empty means DefaultServerAddress (loopback).
 	Address string `json:"address,omitempty"`
+	// GRPCAddress serves the same API over gRPC; empty means
+	// DefaultServerGRPCAddress (loopback). It is a port of its own.
+	GRPCAddress string `json:"grpcAddress,omitempty"`
 	// TokenFile holds the API bearer token; empty means api-token in the
 	// data directory. It is generated at first start.
 	TokenFile string `json:"tokenFile,omitempty"`
@@ -96,6 +99,17 @@ type ServerTLS struct {
 // DefaultServerAddress is where the Config Server listens unless told:
 // loopback only, beside xDS (18000) and admin (18081).
 const DefaultServerAddress = "127.0.0.1:18080"
+
+// DefaultServerGRPCAddress is where the Config Server's gRPC API listens.
+const DefaultServerGRPCAddress = "127.0.0.1:18082"
+
+// ServerGRPCAddress is sources.server.grpcAddress, or DefaultServerGRPCAddress.
+func (c *Config) ServerGRPCAddress() string {
+	if s := c.Sources.Server; s != nil && s.GRPCAddress != "" {
+		return s.GRPCAddress
+	}
+	return DefaultServerGRPCAddress
+}
 
 // ServerAddress is sources.server.address, or DefaultServerAddress.
 func (c *Config) ServerAddress() string {
@@ -180,9 +194,12 @@ func Default() *Config {
 		ControllerName: "gateway.envoyproxy.io/gatewayclass-controller",
 		DataDir:        "data",
 		Logging:        Logging{Level: "info", Format: "text"},
-		XDS:            XDS{Address: "127.0.0.1:18000"},
-		Admin:          Admin{Address: "127.0.0.1:18081"},
-		Store:          Store{Type: StoreBBolt},
+		// The Config Server is on by default: it is what the Terraform
+		// provider and the CLI talk to.
+		Sources: Sources{Server: &ServerSource{}},
+		XDS:     XDS{Address: "127.0.0.1:18000"},
+		Admin:   Admin{Address: "127.0.0.1:18081"},
+		Store:   Store{Type: StoreBBolt},
 	}
 }
 

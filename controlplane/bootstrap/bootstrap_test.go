@@ -113,3 +113,23 @@ func TestLoadNamesTheFile(t *testing.T) {
 		t.Fatal("missing file accepted")
 	}
 }
+
+func TestConfigServerOnByDefaultAndCanBeTurnedOff(t *testing.T) {
+	cfg, err := Parse(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Sources.Server == nil || cfg.ServerAddress() != "127.0.0.1:18080" || cfg.ServerGRPCAddress() != "127.0.0.1:18082" {
+		t.Fatalf("default config server %+v at %s / %s", cfg.Sources.Server, cfg.ServerAddress(), cfg.ServerGRPCAddress())
+	}
+	cfg, err = Parse([]byte("sources:\n  server: null\n  files:\n    paths: [x]"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Sources.Server != nil {
+		t.Error("server: null did not turn the config server off")
+	}
+	if _, err := Parse([]byte("sources:\n  server:\n    grpcAddress: nope")); err == nil || !strings.Contains(err.Error(), "sources.server.grpcAddress") {
+		t.Errorf("bad grpcAddress: %v", err)
+	}
+}

@@ -62,6 +62,11 @@ func (c *Config) Validate() error {
 				bad("sources.server.address", "%v", err)
 			}
 		}
+		if s.GRPCAddress != "" {
+			if err := checkAddress(s.GRPCAddress); err != nil {
+				bad("sources.server.grpcAddress", "%v", err)
+			}
+		}
 		if t := s.TLS; t != nil {
 			if t.CertFile == "" {
 				bad("sources.server.tls.certFile", "must not be empty")

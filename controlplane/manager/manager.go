@@ -85,7 +85,10 @@ type Manager struct {
 	xds    *xdsserver.Server
 
 	xdsLis, adminLis net.Listener
-	services         []service
+	// listeners bind the ports of optional services, in Listen.
+	listeners []func() error
+	cs        *configServer
+	services  []service
 	// sources are the Resources keys that must have published before the
 	// control plane calls itself ready.
 	sources []string
@@ -119,6 +122,9 @@ func New(cfg *bootstrap.Config, log *slog.Logger) (*Manager, error) {
 		gw.Options.RequireParametersRef = true
 		m.addProvisioner()
 	}
+	if cfg.Sources.Server != nil {
+		m.addConfigServer(v, gw.Options)
+	}
 	m.add("gateway-api-translator", gw.Run)
 	m.add("xds-translator", func(ctx context.Context) error {
 		xdsserver.Run(ctx, log.With("component", "xds-translator"), m.xds, m.topics.XdsIR)
@@ -144,6 +150,13 @@ func (m *Manager) Listen() error {
 	if m.adminLis, err = net.Listen("tcp", m.cfg.Admin.Address); err != nil {
 		m.xdsLis.Close()
 		return fmt.Errorf("admin.address: %w", err)
+	}
+	for _, listen := range m.listeners {
+		if err := listen(); err != nil {
+			m.xdsLis.Close()
+			m.adminLis.Close()
+			return err
+		}
 	}
 	return nil
 }
@@ -190,6 +203,11 @@ func (m *Manager) Run(ctx context.Context) error {
 	// channel return even if they ignore ctx.
 	m.topics.close()
 	wg.Wait()
+	if m.cs != nil {
+		if err := m.cs.close(); err != nil {
+			m.log.Error("closing the store", "error", err)
+		}
+	}
 	if err := context.Cause(ctx); err != nil && !errors.Is(err, context.Canceled) {
 		return err
 	}

@@ -29,6 +29,7 @@ func testConfig(t *testing.T, paths ...string) *bootstrap.Config {
 	cfg.DataDir = t.TempDir()
 	cfg.XDS.Address = "127.0.0.1:0"
 	cfg.Admin.Address = "127.0.0.1:0"
+	cfg.Sources.Server = &bootstrap.ServerSource{Address: "127.0.0.1:0", GRPCAddress: "127.0.0.1:0"}
 	if len(paths) > 0 {
 		cfg.Sources.Files = &bootstrap.FileSource{Paths: paths}
 	}

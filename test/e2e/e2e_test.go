@@ -131,6 +131,7 @@ func TestRoutesFromWatchedDirectoryReachBackends(t *testing.T) {
 	cfg.XDS.Address = "127.0.0.1:0"
 	cfg.Admin.Address = "127.0.0.1:0"
 	cfg.Sources.Files = &bootstrap.FileSource{Paths: []string{dir}}
+	cfg.Sources.Server = nil // this test is about the Path Watcher
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
