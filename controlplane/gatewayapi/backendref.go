@@ -6,6 +6,7 @@ import (
 	"net"
 	"slices"
 	"strconv"
+	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -50,19 +51,32 @@ func (t *translator) resolveBackendRef(route metav1.Object, routeKind gwapiv1.Ki
 		return "", failRef(gwapiv1.RouteReasonRefNotPermitted, "%s: no ReferenceGrant in namespace %q allows %ss in %q to refer to %s %s",
 			field, ns, routeKind, route.GetNamespace(), kind, target)
 	}
-	if isBackend {
-		return t.backendCluster(target, field)
+	var proto ir.UpstreamProtocol
+	if routeKind == kindGRPCRoute {
+		proto = ir.UpstreamHTTP2
 	}
-	return t.serviceCluster(target, ref.Port, field)
+	if isBackend {
+		return t.backendCluster(target, proto, field)
+	}
+	return t.serviceCluster(target, ref.Port, routeKind, proto, field)
 }
 
-// unsupportedAppProtocols are the Gateway API's standard appProtocols
-// (GEP-1911) that need an upstream protocol the IR cannot express yet:
-// forwarding plain HTTP/1.1 to them would break, so the ref is refused.
-var unsupportedAppProtocols = map[string]bool{
-	"kubernetes.io/h2c": true,
-	"kubernetes.io/ws":  true,
-	"kubernetes.io/wss": true,
+// appProtocols are the Gateway API's standard appProtocols (GEP-1911) and
+// the upstream protocol HTTP requests take to them. WebSocket needs no
+// protocol of its own: the HTTP/1.1 upgrade is forwarded as is. Any
+// other appProtocol is left to HTTP/1.1, as the spec allows.
+var appProtocols = map[string]ir.UpstreamProtocol{
+	"kubernetes.io/h2c": ir.UpstreamHTTP2,
+	"kubernetes.io/ws":  "",
+}
+
+// clusterName names a cluster after its backend and protocol, so that one
+// Service port reached over HTTP/1.1 and over HTTP/2 is two clusters.
+func clusterName(base string, proto ir.UpstreamProtocol) string {
+	if proto == ir.UpstreamHTTP2 {
+		return base + "/h2c"
+	}
+	return base
 }
 
 // grantAllows reports whether a ReferenceGrant in toNS lets objects of
@@ -82,7 +96,7 @@ func (t *translator) grantAllows(fromKind gwapiv1.Kind, fromNS, toNS, group, kin
 	return false
 }
 
-func (t *translator) serviceCluster(target nsName, port *gwapiv1.PortNumber, field string) (string, *refFailure) {
+func (t *translator) serviceCluster(target nsName, port *gwapiv1.PortNumber, routeKind gwapiv1.Kind, proto ir.UpstreamProtocol, field string) (string, *refFailure) {
 	svc := t.idx.services[target]
 	if svc == nil {
 		return "", failRef(gwapiv1.RouteReasonBackendNotFound, "%s: Service %s not found", field, target)
@@ -94,13 +108,19 @@ func (t *translator) serviceCluster(target nsName, port *gwapiv1.PortNumber, fie
 	if i < 0 {
 		return "", failRef(gwapiv1.RouteReasonBackendNotFound, "%s.port: Service %s has no port %d", field, target, *port)
 	}
-	if ap := svc.Spec.Ports[i].AppProtocol; ap != nil && unsupportedAppProtocols[*ap] {
-		return "", failRef(gwapiv1.RouteReasonUnsupportedProtocol, "%s.port: Service %s port %d has appProtocol %q, which is not supported yet",
-			field, target, *port, *ap)
+	if ap := svc.Spec.Ports[i].AppProtocol; ap != nil && routeKind == kindHTTPRoute {
+		if p, ok := appProtocols[*ap]; ok {
+			proto = p
+		} else if strings.HasPrefix(*ap, "kubernetes.io/") {
+			// kubernetes.io/wss and future standard names: HTTP/1.1 in
+			// the clear would not reach them.
+			return "", failRef(gwapiv1.RouteReasonUnsupportedProtocol, "%s.port: Service %s port %d has appProtocol %q, which is not supported",
+				field, target, *port, *ap)
+		}
 	}
-	name := fmt.Sprintf("service/%s/%s/%d", target.Namespace, target.Name, *port)
+	name := clusterName(fmt.Sprintf("service/%s/%s/%d", target.Namespace, target.Name, *port), proto)
 	if _, ok := t.clusters[name]; !ok {
-		t.clusters[name] = &ir.Cluster{Name: name, Endpoints: t.serviceEndpoints(svc, svc.Spec.Ports[i])}
+		t.clusters[name] = &ir.Cluster{Name: name, Protocol: proto, Endpoints: t.serviceEndpoints(svc, svc.Spec.Ports[i])}
 	}
 	return name, nil
 }
@@ -137,7 +157,7 @@ func (t *translator) serviceEndpoints(svc *corev1.Service, sp corev1.ServicePort
 	return sortEndpoints(out)
 }
 
-func (t *translator) backendCluster(target nsName, field string) (string, *refFailure) {
+func (t *translator) backendCluster(target nsName, proto ir.UpstreamProtocol, field string) (string, *refFailure) {
 	b := t.idx.backends[target]
 	if b == nil {
 		return "", failRef(gwapiv1.RouteReasonBackendNotFound, "%s: Backend %s not found", field, target)
@@ -150,8 +170,8 @@ func (t *translator) backendCluster(target nsName, field string) (string, *refFa
 		}
 		eps = append(eps, ep)
 	}
-	name := fmt.Sprintf("backend/%s/%s", target.Namespace, target.Name)
-	t.clusters[name] = &ir.Cluster{Name: name, Endpoints: sortEndpoints(eps)}
+	name := clusterName(fmt.Sprintf("backend/%s/%s", target.Namespace, target.Name), proto)
+	t.clusters[name] = &ir.Cluster{Name: name, Protocol: proto, Endpoints: sortEndpoints(eps)}
 	return name, nil
 }
 

@@ -104,6 +104,7 @@ func shuffled(res *resource.Resources, seed uint64) *resource.Resources {
 	out.TLSRoutes = shuffle(r, res.TLSRoutes)
 	out.TCPRoutes = shuffle(r, res.TCPRoutes)
 	out.UDPRoutes = shuffle(r, res.UDPRoutes)
+	out.GRPCRoutes = shuffle(r, res.GRPCRoutes)
 	return &out
 }
 

@@ -35,6 +35,7 @@ type index struct {
 	classes  []*gwapiv1.GatewayClass
 	gateways []*gwapiv1.Gateway
 	routes   []*gwapiv1.HTTPRoute
+	grpc     []*gwapiv1.GRPCRoute
 	tls      []*gwapiv1.TLSRoute
 	tcp      []*gwapiv1.TCPRoute
 	udp      []*gwapiv1.UDPRoute
@@ -55,6 +56,7 @@ func newIndex(res *resource.Resources) *index {
 		classes:  sortedCopies(res.GatewayClasses),
 		gateways: sortedCopies(res.Gateways),
 		routes:   sortedCopies(res.HTTPRoutes),
+		grpc:     sortedCopies(res.GRPCRoutes),
 		tls:      sortedCopies(res.TLSRoutes),
 		tcp:      sortedCopies(res.TCPRoutes),
 		udp:      sortedCopies(res.UDPRoutes),

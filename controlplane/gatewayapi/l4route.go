@@ -168,6 +168,8 @@ func (r *Result) addRoute(o metav1.Object) {
 	switch o := o.(type) {
 	case *gwapiv1.HTTPRoute:
 		r.HTTPRoutes = append(r.HTTPRoutes, o)
+	case *gwapiv1.GRPCRoute:
+		r.GRPCRoutes = append(r.GRPCRoutes, o)
 	case *gwapiv1.TLSRoute:
 		r.TLSRoutes = append(r.TLSRoutes, o)
 	case *gwapiv1.TCPRoute:

@@ -28,8 +28,8 @@ type protocolSpec struct {
 }
 
 var protocols = map[gwapiv1.ProtocolType]protocolSpec{
-	gwapiv1.HTTPProtocolType:  {ir: ir.ProtocolHTTP, kinds: []gwapiv1.RouteGroupKind{routeKind(kindHTTPRoute)}},
-	gwapiv1.HTTPSProtocolType: {ir: ir.ProtocolTLS, kinds: []gwapiv1.RouteGroupKind{routeKind(kindHTTPRoute)}},
+	gwapiv1.HTTPProtocolType:  {ir: ir.ProtocolHTTP, kinds: []gwapiv1.RouteGroupKind{routeKind(kindHTTPRoute), routeKind(kindGRPCRoute)}},
+	gwapiv1.HTTPSProtocolType: {ir: ir.ProtocolTLS, kinds: []gwapiv1.RouteGroupKind{routeKind(kindHTTPRoute), routeKind(kindGRPCRoute)}},
 	gwapiv1.TLSProtocolType:   {ir: ir.ProtocolTLS, kinds: []gwapiv1.RouteGroupKind{routeKind(kindTLSRoute)}},
 	gwapiv1.TCPProtocolType:   {ir: ir.ProtocolTCP, kinds: []gwapiv1.RouteGroupKind{routeKind(kindTCPRoute)}},
 	gwapiv1.UDPProtocolType:   {ir: ir.ProtocolUDP, kinds: []gwapiv1.RouteGroupKind{routeKind(kindUDPRoute)}},

@@ -21,6 +21,9 @@ func compareEntries(a, b entry) int {
 	if c := compareHostnames(a.via, b.via); c != 0 {
 		return c
 	}
+	if a.rule.grpc != nil && b.rule.grpc != nil {
+		return compareGRPC(a, b)
+	}
 	ma, mb := a.rule.matches[a.match], b.rule.matches[b.match]
 	return cmp.Or(
 		cmp.Compare(pathRank(ma.PathType), pathRank(mb.PathType)),
@@ -28,6 +31,22 @@ func compareEntries(a, b entry) int {
 		cmp.Compare(boolRank(ma.Method == ""), boolRank(mb.Method == "")),
 		cmp.Compare(len(mb.Headers), len(ma.Headers)),
 		cmp.Compare(len(mb.QueryParams), len(ma.QueryParams)),
+		olderFirst(a.route.obj, b.route.obj),
+		cmp.Compare(a.rule.index, b.rule.index),
+		cmp.Compare(a.match, b.match),
+	)
+}
+
+// compareGRPC orders GRPCRoute matches by the GRPCRouteRule precedence:
+// the longer service, then the longer method, then more header matches,
+// then the older route and rule order. (Route hostnames were compared
+// before.)
+func compareGRPC(a, b entry) int {
+	ra, rb := a.rule.grpc[a.match], b.rule.grpc[b.match]
+	return cmp.Or(
+		cmp.Compare(rb.service, ra.service),
+		cmp.Compare(rb.method, ra.method),
+		cmp.Compare(len(b.rule.matches[b.match].Headers), len(a.rule.matches[a.match].Headers)),
 		olderFirst(a.route.obj, b.route.obj),
 		cmp.Compare(a.rule.index, b.rule.index),
 		cmp.Compare(a.match, b.match),

@@ -26,6 +26,9 @@ func (r *Result) StatusObjects() []resource.Object {
 	for _, o := range r.HTTPRoutes {
 		add(resource.KindHTTPRoute, o)
 	}
+	for _, o := range r.GRPCRoutes {
+		add(resource.KindGRPCRoute, o)
+	}
 	for _, o := range r.TLSRoutes {
 		add("TLSRoute", o)
 	}

@@ -38,6 +38,7 @@ func (t *translator) processRoutes() {
 		rs := &routeState{obj: r, kind: kindHTTPRoute, parentRefs: r.Spec.ParentRefs, status: &r.Status.RouteStatus, http: r}
 		t.processRoute(rs, t.compileRoute)
 	}
+	t.processGRPCRoutes()
 	t.processL4Routes()
 }
 
@@ -54,11 +55,22 @@ func (t *translator) processRoute(rs *routeState, compile func(*routeState)) {
 	t.routes = append(t.routes, rs)
 }
 
-// compileRoute validates hostnames and rules. Invalid rules are dropped;
-// the route is refused only when nothing valid is left.
+// compileRoute validates an HTTPRoute's hostnames and rules.
 func (t *translator) compileRoute(rs *routeState) {
 	r := rs.http
-	for i, h := range r.Spec.Hostnames {
+	rules := r.Spec.Rules
+	if len(rules) == 0 {
+		rules = defaultRules
+	}
+	t.compileRules(rs, r.Spec.Hostnames, len(rules), func(i int) (*ruleIR, *ruleError, *refFailure) {
+		return t.compileRule(r, i, &rules[i])
+	})
+}
+
+// compileRules validates hostnames and compiles n rules. Invalid rules are
+// dropped; the route is refused only when nothing valid is left.
+func (t *translator) compileRules(rs *routeState, hostnames []gwapiv1.Hostname, n int, compile func(i int) (*ruleIR, *ruleError, *refFailure)) {
+	for i, h := range hostnames {
 		if err := validateHostname(string(h)); err != nil {
 			rs.invalid = new(condFalse(string(gwapiv1.RouteConditionAccepted), string(gwapiv1.RouteReasonUnsupportedValue),
 				fmt.Sprintf("spec.hostnames[%d]: %v", i, err)))
@@ -66,15 +78,11 @@ func (t *translator) compileRoute(rs *routeState) {
 		rs.hostnames = append(rs.hostnames, string(h))
 	}
 	rs.hostnames = dedupe(rs.hostnames)
-	rules := r.Spec.Rules
-	if len(rules) == 0 {
-		rules = defaultRules
-	}
 	var dropped []string
 	var firstErr *ruleError
 	var firstRef *refFailure
-	for i := range rules {
-		rule, err, ref := t.compileRule(r, i, &rules[i])
+	for i := range n {
+		rule, err, ref := compile(i)
 		if firstRef == nil {
 			firstRef = ref
 		}

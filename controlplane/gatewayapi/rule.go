@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"time"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	gwapiv1 "sigs.k8s.io/gateway-api/apis/v1"
 
 	"github.com/envoygateway/terraform-provider-envoygateway/controlplane/ir"
@@ -19,6 +20,8 @@ type ruleIR struct {
 	// from the listener the request came in on.
 	redirectToListenerPort  bool
 	reqHeaders, respHeaders *ir.HeaderModifier
+	// grpc ranks each match of a GRPCRoute rule (precedence.go).
+	grpc []grpcRank
 }
 
 // defaultRules is the CRD default for an HTTPRoute without rules.
@@ -29,7 +32,7 @@ var defaultRules = []gwapiv1.HTTPRouteRule{{}}
 // when the rest of the rule is fine.
 func (t *translator) compileRule(route *gwapiv1.HTTPRoute, i int, rule *gwapiv1.HTTPRouteRule) (*ruleIR, *ruleError, *refFailure) {
 	field := fmt.Sprintf("spec.rules[%d]", i)
-	backends, refErr, ruleErr := t.compileBackendRefs(route, rule.BackendRefs, field+".backendRefs")
+	backends, refErr, ruleErr := t.compileBackendRefs(route, kindHTTPRoute, httpBackends(rule.BackendRefs), field+".backendRefs")
 	out := &ruleIR{index: i}
 	first := func(e *ruleError) {
 		if ruleErr == nil {
@@ -68,18 +71,33 @@ func (t *translator) compileRule(route *gwapiv1.HTTPRoute, i int, rule *gwapiv1.
 	return out, nil, refErr
 }
 
+// backendIn is a backendRef of any HTTP-like route kind, with its filters
+// in HTTPRoute form.
+type backendIn struct {
+	ref     gwapiv1.BackendRef
+	filters []gwapiv1.HTTPRouteFilter
+}
+
+func httpBackends(refs []gwapiv1.HTTPBackendRef) []backendIn {
+	out := make([]backendIn, len(refs))
+	for i, r := range refs {
+		out[i] = backendIn{ref: r.BackendRef, filters: r.Filters}
+	}
+	return out
+}
+
 // compileBackendRefs resolves every backendRef. Invalid ones are dropped
 // (the proxy answers 500 when none is left) and so are those of weight 0.
-func (t *translator) compileBackendRefs(route *gwapiv1.HTTPRoute, refs []gwapiv1.HTTPBackendRef, field string) ([]ir.WeightedCluster, *refFailure, *ruleError) {
+func (t *translator) compileBackendRefs(route metav1.Object, kind gwapiv1.Kind, refs []backendIn, field string) ([]ir.WeightedCluster, *refFailure, *ruleError) {
 	var out []ir.WeightedCluster
 	var refErr *refFailure
 	var ruleErr *ruleError
 	for j, br := range refs {
 		bf := fmt.Sprintf("%s[%d]", field, j)
-		if len(br.Filters) > 0 && ruleErr == nil {
+		if len(br.filters) > 0 && ruleErr == nil {
 			ruleErr = unsupported("%s.filters: filters on a backendRef are not supported yet", bf)
 		}
-		cluster, fail := t.resolveBackendRef(route, kindHTTPRoute, br.BackendObjectReference, bf)
+		cluster, fail := t.resolveBackendRef(route, kind, br.ref.BackendObjectReference, bf)
 		if fail != nil {
 			if refErr == nil {
 				refErr = fail
@@ -87,8 +105,8 @@ func (t *translator) compileBackendRefs(route *gwapiv1.HTTPRoute, refs []gwapiv1
 			continue
 		}
 		weight := int64(1)
-		if br.Weight != nil {
-			weight = int64(*br.Weight)
+		if br.ref.Weight != nil {
+			weight = int64(*br.ref.Weight)
 		}
 		if weight <= 0 {
 			continue

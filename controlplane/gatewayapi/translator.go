@@ -51,6 +51,7 @@ type Result struct {
 	GatewayClasses []*gwapiv1.GatewayClass `json:"gatewayClasses,omitempty"`
 	Gateways       []*gwapiv1.Gateway      `json:"gateways,omitempty"`
 	HTTPRoutes     []*gwapiv1.HTTPRoute    `json:"httpRoutes,omitempty"`
+	GRPCRoutes     []*gwapiv1.GRPCRoute    `json:"grpcRoutes,omitempty"`
 	TLSRoutes      []*gwapiv1.TLSRoute     `json:"tlsRoutes,omitempty"`
 	TCPRoutes      []*gwapiv1.TCPRoute     `json:"tcpRoutes,omitempty"`
 	UDPRoutes      []*gwapiv1.UDPRoute     `json:"udpRoutes,omitempty"`

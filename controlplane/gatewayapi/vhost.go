@@ -219,9 +219,10 @@ func routesFor(h string, vhosts map[string]*vhostBuild, wildcards []string, port
 }
 
 func (e entry) toIR(port uint32) *ir.Route {
-	r := e.route.http
+	r := e.route.obj
 	out := &ir.Route{
-		Name:            fmt.Sprintf("httproute/%s/%s/rule/%d/match/%d", r.Namespace, r.Name, e.rule.index, e.match),
+		Name: fmt.Sprintf("%s/%s/%s/rule/%d/match/%d", strings.ToLower(string(e.route.kind)), r.GetNamespace(), r.GetName(),
+			e.rule.index, e.match),
 		Match:           e.rule.matches[e.match],
 		Action:          e.rule.action,
 		RequestHeaders:  e.rule.reqHeaders,

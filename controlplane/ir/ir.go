@@ -178,9 +178,19 @@ type Header struct {
 type Cluster struct {
 	// Name is stable and derived from the backend, e.g. "service/ns/name/8080".
 	Name string `json:"name"`
+	// Protocol is how HTTP requests reach the backend; empty is HTTP/1.1
+	// (and raw bytes for TCP, TLS and UDP routes).
+	Protocol UpstreamProtocol `json:"protocol,omitempty"`
 	// Endpoints; all IPs (sent over EDS) or all hostnames (resolved by DNS).
 	Endpoints []Endpoint `json:"endpoints,omitempty"`
 }
+
+// UpstreamProtocol is the protocol a cluster's HTTP requests use.
+type UpstreamProtocol string
+
+// UpstreamHTTP2 is cleartext HTTP/2 (h2c): gRPC backends, and Service
+// ports of appProtocol kubernetes.io/h2c.
+const UpstreamHTTP2 UpstreamProtocol = "HTTP2"
 
 // Endpoint is one address of a cluster.
 type Endpoint struct {

@@ -9,6 +9,8 @@ import (
 	clusterv3 "github.com/envoyproxy/go-control-plane/envoy/config/cluster/v3"
 	corev3 "github.com/envoyproxy/go-control-plane/envoy/config/core/v3"
 	endpointv3 "github.com/envoyproxy/go-control-plane/envoy/config/endpoint/v3"
+	httpv3 "github.com/envoyproxy/go-control-plane/envoy/extensions/upstreams/http/v3"
+	"google.golang.org/protobuf/types/known/anypb"
 	"google.golang.org/protobuf/types/known/durationpb"
 	"google.golang.org/protobuf/types/known/wrapperspb"
 
@@ -26,7 +28,11 @@ func buildClusters(c *ir.Cluster, v variant, path string) ([]*clusterv3.Cluster,
 		return nil, nil, err
 	}
 	if c.IsIP() {
-		return []*clusterv3.Cluster{edsCluster(c.Name)}, []*endpointv3.ClusterLoadAssignment{loadAssignment(c.Name, eps)}, nil
+		cl := edsCluster(c.Name)
+		if err := setProtocol(cl, c, v, path); err != nil {
+			return nil, nil, err
+		}
+		return []*clusterv3.Cluster{cl}, []*endpointv3.ClusterLoadAssignment{loadAssignment(c.Name, eps)}, nil
 	}
 	if v == grpcVariant {
 		return grpcDNSClusters(c.Name, eps), nil, nil
@@ -35,8 +41,39 @@ func buildClusters(c *ir.Cluster, v variant, path string) ([]*clusterv3.Cluster,
 	cl.LoadAssignment = loadAssignment(c.Name, eps)
 	cl.DnsLookupFamily = clusterv3.Cluster_V4_PREFERRED
 	cl.RespectDnsTtl = true
+	if err := setProtocol(cl, c, v, path); err != nil {
+		return nil, nil, err
+	}
 	return []*clusterv3.Cluster{cl}, nil, nil
 }
+
+// setProtocol makes Envoy speak cleartext HTTP/2 to an HTTP2 cluster. A
+// proxyless gRPC client always does, so its variant needs nothing.
+func setProtocol(cl *clusterv3.Cluster, c *ir.Cluster, v variant, path string) error {
+	switch c.Protocol {
+	case "":
+		return nil
+	case ir.UpstreamHTTP2:
+	default:
+		return fieldErr(path+".protocol", "unsupported protocol %q", c.Protocol)
+	}
+	if v == grpcVariant {
+		return nil
+	}
+	opts, err := pack(&httpv3.HttpProtocolOptions{
+		UpstreamProtocolOptions: &httpv3.HttpProtocolOptions_ExplicitHttpConfig_{ExplicitHttpConfig: &httpv3.HttpProtocolOptions_ExplicitHttpConfig{
+			ProtocolConfig: &httpv3.HttpProtocolOptions_ExplicitHttpConfig_Http2ProtocolOptions{Http2ProtocolOptions: &corev3.Http2ProtocolOptions{}},
+		}},
+	}, path+".protocol")
+	if err != nil {
+		return err
+	}
+	cl.TypedExtensionProtocolOptions = map[string]*anypb.Any{httpProtocolOptionsName: opts}
+	return nil
+}
+
+// httpProtocolOptionsName is the key Envoy looks the options up by.
+const httpProtocolOptionsName = "envoy.extensions.upstreams.http.v3.HttpProtocolOptions"
 
 // clusterNames are the xDS clusters that carry IR cluster c's traffic in v.
 func clusterNames(c *ir.Cluster, v variant) []string {
