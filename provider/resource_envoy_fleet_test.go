@@ -22,6 +22,6 @@ resource "envoygateway_envoy_fleet" "f" {
 
 func TestAccEnvoyFleet(t *testing.T) {
 	a := "envoygateway_envoy_fleet.f"
-	lifecycle(t, a, "default/edge", envoyFleetConfig("eu"), envoyFleetConfig("us"), nil,
+	lifecycle(t, a, "edge", envoyFleetConfig("eu"), envoyFleetConfig("us"), nil,
 		[]statecheck.StateCheck{str(a, tfjsonpath.New("spec").AtMapKey("variables").AtMapKey("region"), `"us"`)})
 }
