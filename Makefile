@@ -9,7 +9,7 @@ export GOFLAGS
 export GOTOOLCHAIN := local
 export GOTELEMETRY := off
 
-.PHONY: all build run test test-short vet golden fmt-check deps clean
+.PHONY: all build run test vet golden fmt-check deps clean fleet-down
 
 all: build
 
@@ -21,7 +21,7 @@ build: deps ## build bin/envoy-gateway
 	$(GO) build -o $(BIN)/envoy-gateway ./controlplane/cmd/envoy-gateway
 
 run: build ## run the control plane on embedded defaults, watching the quickstart
-	$(BIN)/envoy-gateway server --watch examples/quickstart
+	$(BIN)/envoy-gateway server --watch examples/quickstart --provisioner
 
 vet: deps
 	$(GO) vet ./...
@@ -47,3 +47,8 @@ bench: build ## measure translation, change propagation, xDS fan-out, writes and
 .PHONY: bench bench-ci
 bench-ci:
 	$(GO) test -run '^$$' -bench . -benchtime=1x ./controlplane/gatewayapi/ ./controlplane/xds/translator/
+
+# The provisioner never destroys a fleet because the control plane stopped,
+# so the quickstart's proxies outlive `make run`. This destroys them.
+fleet-down: ## stop the quickstart fleet's proxy processes (terraform destroy)
+	@if [ -d data/fleets/eg ]; then cd data/fleets/eg && TF_CLI_CONFIG_FILE=/dev/null terraform destroy -auto-approve -input=false; else echo "no quickstart fleet under data/fleets/eg"; fi
