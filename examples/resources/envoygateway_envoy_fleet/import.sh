@@ -1,0 +1,2 @@
+# Cluster-scoped: import by name.
+terraform import envoygateway_envoy_fleet.example edge

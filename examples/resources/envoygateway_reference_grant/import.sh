@@ -1,0 +1,2 @@
+# Import by namespace/name.
+terraform import envoygateway_reference_grant.example apps/from-default

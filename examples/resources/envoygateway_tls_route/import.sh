@@ -1,0 +1,2 @@
+# Import by namespace/name.
+terraform import envoygateway_tls_route.example default/passthrough
