@@ -31,6 +31,7 @@ fmt-check:
 
 test: deps fmt-check vet ## run every test (the README's test command; CI runs it)
 	$(GO) test -count=1 -timeout 30m ./...
+	$(MAKE) bench-ci
 
 golden: ## regenerate golden files after an intended change; review the diff
 	$(GO) test ./controlplane/gatewayapi/ ./controlplane/xds/translator/ -run Golden -update
