@@ -14,6 +14,14 @@ type ruleFilters struct {
 	reqHeaders, respHeaders *ir.HeaderModifier
 	redirect                *gwapiv1.HTTPRequestRedirectFilter
 	rewrite                 *gwapiv1.HTTPURLRewriteFilter
+	// mirrors may be several; each is indexed for error messages.
+	mirrors []indexedMirror
+	cors    *gwapiv1.HTTPCORSFilter
+}
+
+type indexedMirror struct {
+	field  string
+	filter *gwapiv1.HTTPRequestMirrorFilter
 }
 
 // compileFilters checks a rule's filters. Filter types this translator does
@@ -33,6 +41,14 @@ func compileFilters(filters []gwapiv1.HTTPRouteFilter, field string) (ruleFilter
 			err = setOnce(&out.redirect, f.RequestRedirect, ff+".requestRedirect")
 		case gwapiv1.HTTPRouteFilterURLRewrite:
 			err = setOnce(&out.rewrite, f.URLRewrite, ff+".urlRewrite")
+		case gwapiv1.HTTPRouteFilterRequestMirror:
+			if f.RequestMirror == nil {
+				err = unsupported("%s.requestMirror: must be set for this filter type", ff)
+			} else {
+				out.mirrors = append(out.mirrors, indexedMirror{field: ff + ".requestMirror", filter: f.RequestMirror})
+			}
+		case gwapiv1.HTTPRouteFilterCORS:
+			err = setOnce(&out.cors, f.CORS, ff+".cors")
 		default:
 			err = unsupported("%s.type: filter %q is not supported", ff, f.Type)
 		}

@@ -67,10 +67,17 @@ func (t *translator) compileGRPCRule(route *gwapiv1.GRPCRoute, i int, rule *gwap
 		return nil, err, refErr
 	}
 	out.reqHeaders, out.respHeaders = filters.reqHeaders, filters.respHeaders
-	if len(backends) == 0 {
+	out.action.Forward = forwardOrFail(backends, grpcUnavailable)
+	if out.action.Forward == nil {
 		out.action.DirectResponse = &ir.DirectResponse{StatusCode: grpcUnavailable}
-	} else {
-		out.action.Forward = &ir.Forward{Backends: backends}
+		return out, nil, refErr
+	}
+	mirrorRef, err := t.forwardExtras(route, kindGRPCRoute, out.action.Forward, filters)
+	if err != nil {
+		return nil, err, refErr
+	}
+	if refErr == nil {
+		refErr = mirrorRef
 	}
 	return out, nil, refErr
 }

@@ -160,6 +160,12 @@ func checkRoute(t testing.TB, vh string, r *ir.Route, have, used map[string]bool
 				t.Errorf("%s %s: zero weight for %q", vh, r.Name, b.Cluster)
 			}
 		}
+		for _, m := range r.Action.Forward.Mirrors {
+			used[m.Cluster] = true
+			if !have[m.Cluster] {
+				t.Errorf("%s %s: mirror cluster %q missing", vh, r.Name, m.Cluster)
+			}
+		}
 	}
 	if r.Action.Redirect != nil {
 		n++

@@ -55,9 +55,6 @@ func (t *translator) compileRule(route *gwapiv1.HTTPRoute, i int, rule *gwapiv1.
 	if err != nil {
 		first(err)
 	}
-	if rule.Retry != nil {
-		first(unsupported("%s.retry: retries are not supported yet", field))
-	}
 	if rule.SessionPersistence != nil {
 		first(unsupported("%s.sessionPersistence: session persistence is not supported yet", field))
 	}
@@ -67,6 +64,18 @@ func (t *translator) compileRule(route *gwapiv1.HTTPRoute, i int, rule *gwapiv1.
 	out.reqHeaders, out.respHeaders = filters.reqHeaders, filters.respHeaders
 	if err := out.setAction(rule, filters, backends, field); err != nil {
 		return nil, err, refErr
+	}
+	if fwd := out.action.Forward; fwd != nil {
+		mirrorRef, err := t.forwardExtras(route, kindHTTPRoute, fwd, filters)
+		if err != nil {
+			return nil, err, refErr
+		}
+		if refErr == nil {
+			refErr = mirrorRef
+		}
+		if fwd.Retry, err = compileRetry(rule.Retry, field+".retry"); err != nil {
+			return nil, err, refErr
+		}
 	}
 	return out, nil, refErr
 }
@@ -86,39 +95,63 @@ func httpBackends(refs []gwapiv1.HTTPBackendRef) []backendIn {
 	return out
 }
 
+// backendSet is what a rule's backendRefs resolve to.
+type backendSet struct {
+	valid []ir.WeightedCluster
+	// invalidWeight is the weight of the invalid refs: the spec wants
+	// that share of requests answered with an error.
+	invalidWeight uint32
+}
+
 // compileBackendRefs resolves every backendRef. Invalid ones are dropped
-// (the proxy answers 500 when none is left) and so are those of weight 0.
-func (t *translator) compileBackendRefs(route metav1.Object, kind gwapiv1.Kind, refs []backendIn, field string) ([]ir.WeightedCluster, *refFailure, *ruleError) {
-	var out []ir.WeightedCluster
+// from the valid set but keep their weight; refs of weight 0 are dropped.
+func (t *translator) compileBackendRefs(route metav1.Object, kind gwapiv1.Kind, refs []backendIn, field string) (backendSet, *refFailure, *ruleError) {
+	var out backendSet
 	var refErr *refFailure
-	var ruleErr *ruleError
 	for j, br := range refs {
 		bf := fmt.Sprintf("%s[%d]", field, j)
-		if len(br.filters) > 0 && ruleErr == nil {
-			ruleErr = unsupported("%s.filters: filters on a backendRef are not supported yet", bf)
+		req, resp, ruleErr := backendFilters(br.filters, bf+".filters")
+		if ruleErr != nil {
+			return out, refErr, ruleErr
+		}
+		weight := int64(1)
+		if br.ref.Weight != nil {
+			weight = int64(*br.ref.Weight)
 		}
 		cluster, fail := t.resolveBackendRef(route, kind, br.ref.BackendObjectReference, bf)
 		if fail != nil {
 			if refErr == nil {
 				refErr = fail
 			}
+			out.invalidWeight += uint32(max(weight, 0))
 			continue
-		}
-		weight := int64(1)
-		if br.ref.Weight != nil {
-			weight = int64(*br.ref.Weight)
 		}
 		if weight <= 0 {
 			continue
 		}
-		// The same backend twice in a rule is one cluster with both weights.
-		if k := indexOfCluster(out, cluster); k >= 0 {
-			out[k].Weight += uint32(weight)
+		wc := ir.WeightedCluster{Cluster: cluster, Weight: uint32(weight), RequestHeaders: req, ResponseHeaders: resp}
+		// The same backend twice in a rule is one cluster with both
+		// weights, unless filters tell the two apart.
+		if k := indexOfCluster(out.valid, cluster); k >= 0 && req == nil && resp == nil &&
+			out.valid[k].RequestHeaders == nil && out.valid[k].ResponseHeaders == nil {
+			out.valid[k].Weight += uint32(weight)
 			continue
 		}
-		out = append(out, ir.WeightedCluster{Cluster: cluster, Weight: uint32(weight)})
+		out.valid = append(out.valid, wc)
 	}
-	return out, refErr, ruleErr
+	return out, refErr, nil
+}
+
+// backendFilters are a backendRef's own filters: header modifiers only.
+func backendFilters(filters []gwapiv1.HTTPRouteFilter, field string) (req, resp *ir.HeaderModifier, err *ruleError) {
+	f, err := compileFilters(filters, field)
+	if err != nil {
+		return nil, nil, err
+	}
+	if f.redirect != nil || f.rewrite != nil || len(f.mirrors) > 0 || f.cors != nil {
+		return nil, nil, unsupported("%s: only RequestHeaderModifier and ResponseHeaderModifier are supported on a backendRef", field)
+	}
+	return f.reqHeaders, f.respHeaders, nil
 }
 
 func indexOfCluster(wcs []ir.WeightedCluster, name string) int {
@@ -130,7 +163,7 @@ func indexOfCluster(wcs []ir.WeightedCluster, name string) int {
 	return -1
 }
 
-func (r *ruleIR) setAction(rule *gwapiv1.HTTPRouteRule, f ruleFilters, backends []ir.WeightedCluster, field string) *ruleError {
+func (r *ruleIR) setAction(rule *gwapiv1.HTTPRouteRule, f ruleFilters, backends backendSet, field string) *ruleError {
 	if f.redirect != nil {
 		if len(rule.BackendRefs) > 0 {
 			return unsupported("%s: a RequestRedirect filter cannot be combined with backendRefs", field)
@@ -142,12 +175,11 @@ func (r *ruleIR) setAction(rule *gwapiv1.HTTPRouteRule, f ruleFilters, backends 
 		r.action.Redirect, r.redirectToListenerPort = redirect, toListener
 		return nil
 	}
-	if len(backends) == 0 {
-		// No valid backend with weight left: the spec asks for a 500.
+	fwd := forwardOrFail(backends, 500)
+	if fwd == nil {
 		r.action.DirectResponse = &ir.DirectResponse{StatusCode: 500}
 		return nil
 	}
-	fwd := &ir.Forward{Backends: backends}
 	if f.rewrite != nil {
 		rw, err := buildRewrite(f.rewrite, r.matches, field+".filters.urlRewrite")
 		if err != nil {
@@ -168,8 +200,10 @@ func buildRedirect(f *gwapiv1.HTTPRequestRedirectFilter, matches []ir.Match, fie
 	if f.StatusCode != nil {
 		out.StatusCode = *f.StatusCode
 	}
-	if out.StatusCode != 301 && out.StatusCode != 302 {
-		return nil, false, unsupported("%s.statusCode: %d is not supported yet; supported: 301, 302", field, out.StatusCode)
+	switch out.StatusCode {
+	case 301, 302, 303, 307, 308:
+	default:
+		return nil, false, unsupported("%s.statusCode: %d is not supported; supported: 301, 302, 303, 307, 308", field, out.StatusCode)
 	}
 	if f.Scheme != nil {
 		out.Scheme = *f.Scheme

@@ -67,9 +67,12 @@ func (t *translator) usedBy(ls []*ir.Listener) ([]*ir.Cluster, []*ir.Secret) {
 	forward := func(vhs []*ir.VirtualHost) {
 		for _, vh := range vhs {
 			for _, r := range vh.Routes {
-				if r.Action.Forward != nil {
-					for _, b := range r.Action.Forward.Backends {
+				if f := r.Action.Forward; f != nil {
+					for _, b := range f.Backends {
 						clusters[b.Cluster] = true
+					}
+					for _, m := range f.Mirrors {
+						clusters[m.Cluster] = true
 					}
 				}
 			}

@@ -127,12 +127,63 @@ type Forward struct {
 	// Timeout bounds the whole request, BackendTimeout each try; zero is unset.
 	Timeout        time.Duration `json:"timeout,omitempty"`
 	BackendTimeout time.Duration `json:"backendTimeout,omitempty"`
+	// InvalidBackends is the share of requests that stand for the rule's
+	// invalid backendRefs, answered locally as the spec requires.
+	InvalidBackends *InvalidBackends `json:"invalidBackends,omitempty"`
+	// Mirrors get a copy of (a fraction of) the requests; their answers
+	// are dropped.
+	Mirrors []Mirror `json:"mirrors,omitempty"`
+	Retry   *Retry   `json:"retry,omitempty"`
+	// CORS answers preflight requests and adds CORS response headers.
+	CORS *CORS `json:"cors,omitempty"`
 }
 
 // WeightedCluster is one backend of a Forward.
 type WeightedCluster struct {
 	Cluster string `json:"cluster"`
 	Weight  uint32 `json:"weight"`
+	// Header filters of this backendRef only, applied after the route's.
+	RequestHeaders  *HeaderModifier `json:"requestHeaders,omitempty"`
+	ResponseHeaders *HeaderModifier `json:"responseHeaders,omitempty"`
+}
+
+// InvalidBackends weighs against Forward.Backends: that share of requests
+// gets StatusCode (500 for HTTPRoute, 503, that is UNAVAILABLE, for
+// GRPCRoute).
+type InvalidBackends struct {
+	Weight     uint32 `json:"weight"`
+	StatusCode uint32 `json:"statusCode"`
+}
+
+// Mirror sends a copy of requests to a cluster.
+type Mirror struct {
+	Cluster string `json:"cluster"`
+	// Numerator/Denominator is the fraction of requests mirrored; a zero
+	// Denominator means all of them.
+	Numerator   uint32 `json:"numerator,omitempty"`
+	Denominator uint32 `json:"denominator,omitempty"`
+}
+
+// Retry retries a request that failed to connect or was answered with
+// one of Codes.
+type Retry struct {
+	// Attempts is the number of retries after the first try.
+	Attempts uint32   `json:"attempts"`
+	Codes    []uint32 `json:"codes,omitempty"`
+	// Backoff is the base interval between tries; zero is the proxy's default.
+	Backoff time.Duration `json:"backoff,omitempty"`
+}
+
+// CORS is a cross-origin resource sharing policy.
+type CORS struct {
+	// AllowOrigins are exact origins or patterns with "*" wildcards; "*"
+	// alone allows any origin.
+	AllowOrigins     []string      `json:"allowOrigins,omitempty"`
+	AllowMethods     []string      `json:"allowMethods,omitempty"`
+	AllowHeaders     []string      `json:"allowHeaders,omitempty"`
+	ExposeHeaders    []string      `json:"exposeHeaders,omitempty"`
+	MaxAge           time.Duration `json:"maxAge,omitempty"`
+	AllowCredentials bool          `json:"allowCredentials,omitempty"`
 }
 
 // Rewrite changes the request before it is forwarded.
@@ -151,7 +202,7 @@ type Redirect struct {
 	Port       uint32  `json:"port,omitempty"`
 	FullPath   *string `json:"fullPath,omitempty"`
 	PrefixPath *string `json:"prefixPath,omitempty"`
-	// StatusCode is 301 or 302 (303, 307, 308 later).
+	// StatusCode is 301, 302, 303, 307 or 308.
 	StatusCode int `json:"statusCode"`
 }
 

@@ -55,7 +55,7 @@ func countSet(bs ...bool) int {
 
 func routeAction(f *ir.Forward, m *ir.Match, clusters map[string]*ir.Cluster, v variant, path string) (*routev3.RouteAction, error) {
 	ra := &routev3.RouteAction{}
-	if err := setClusters(ra, f.Backends, clusters, v, path+".backends"); err != nil {
+	if err := setClusters(ra, f, clusters, v, path+".backends"); err != nil {
 		return nil, err
 	}
 	if err := setRewrite(ra, f.Rewrite, m, path+".rewrite"); err != nil {
@@ -75,40 +75,88 @@ func routeAction(f *ir.Forward, m *ir.Match, clusters map[string]*ir.Cluster, v 
 	if f.Timeout > 0 {
 		ra.Timeout = durationpb.New(f.Timeout)
 	}
-	if f.BackendTimeout > 0 {
-		// With no retry_on there are no retries; per_try_timeout still
-		// bounds the first (only) try.
-		ra.RetryPolicy = &routev3.RetryPolicy{PerTryTimeout: durationpb.New(f.BackendTimeout)}
+	ra.RetryPolicy = retryPolicy(f.Retry, f.BackendTimeout)
+	if err := setMirrors(ra, f.Mirrors, clusters, v, path+".mirrors"); err != nil {
+		return nil, err
 	}
 	return ra, nil
 }
 
-func setClusters(ra *routev3.RouteAction, backends []ir.WeightedCluster, clusters map[string]*ir.Cluster, v variant, path string) error {
+func setClusters(ra *routev3.RouteAction, f *ir.Forward, clusters map[string]*ir.Cluster, v variant, path string) error {
+	backends := f.Backends
 	var wcs []*routev3.WeightedCluster_ClusterWeight
+	filtered := false
 	for i, b := range backends {
+		bpath := fmt.Sprintf("%s[%d]", path, i)
 		c, ok := clusters[b.Cluster]
 		if !ok {
-			return fieldErr(fmt.Sprintf("%s[%d].cluster", path, i), "cluster %q is not in clusters", b.Cluster)
+			return fieldErr(bpath+".cluster", "cluster %q is not in clusters", b.Cluster)
 		}
 		if b.Weight == 0 {
 			continue
 		}
+		reqAdd, reqRemove, err := headerOptions(b.RequestHeaders, bpath+".requestHeaders")
+		if err != nil {
+			return err
+		}
+		respAdd, respRemove, err := headerOptions(b.ResponseHeaders, bpath+".responseHeaders")
+		if err != nil {
+			return err
+		}
+		filtered = filtered || b.RequestHeaders != nil || b.ResponseHeaders != nil
 		for _, name := range clusterNames(c, v) {
-			wcs = append(wcs, &routev3.WeightedCluster_ClusterWeight{Name: name, Weight: wrapperspb.UInt32(b.Weight)})
+			wcs = append(wcs, &routev3.WeightedCluster_ClusterWeight{
+				Name: name, Weight: wrapperspb.UInt32(b.Weight),
+				RequestHeadersToAdd: reqAdd, RequestHeadersToRemove: reqRemove,
+				ResponseHeadersToAdd: respAdd, ResponseHeadersToRemove: respRemove,
+			})
 		}
 	}
 	if len(wcs) == 0 {
 		return fieldErr(path, "needs at least one backend with weight > 0")
 	}
-	if len(wcs) == 1 {
+	invalid, err := invalidShare(ra, f.InvalidBackends, v, strings.TrimSuffix(path, ".backends")+".invalidBackends")
+	if err != nil {
+		return err
+	}
+	if len(wcs) == 1 && !filtered && invalid == nil {
 		ra.ClusterSpecifier = &routev3.RouteAction_Cluster{Cluster: wcs[0].Name}
 		return nil
 	}
 	if err := scaleSplit(wcs, backends, clusters, v); err != nil {
 		return fieldErr(path, "%v", err)
 	}
+	if invalid != nil {
+		wcs = append(wcs, invalid)
+	}
 	ra.ClusterSpecifier = &routev3.RouteAction_WeightedClusters{WeightedClusters: &routev3.WeightedCluster{Clusters: wcs}}
 	return nil
+}
+
+// invalidCluster names no cluster: Envoy answers the requests its weight
+// draws with the route's cluster_not_found_response_code, which is how
+// the invalid backendRefs of a split get their share of errors.
+const invalidCluster = "invalid-backend-ref"
+
+var notFoundCodes = map[uint32]routev3.RouteAction_ClusterNotFoundResponseCode{
+	500: routev3.RouteAction_INTERNAL_SERVER_ERROR,
+	503: routev3.RouteAction_SERVICE_UNAVAILABLE,
+	404: routev3.RouteAction_NOT_FOUND,
+}
+
+// invalidShare is the weighted entry of the invalid backends. gRPC has no
+// cluster_not_found_response_code, so its variant leaves the share out
+// and sends everything to the valid backends.
+func invalidShare(ra *routev3.RouteAction, ib *ir.InvalidBackends, v variant, path string) (*routev3.WeightedCluster_ClusterWeight, error) {
+	if ib == nil || ib.Weight == 0 || v == grpcVariant {
+		return nil, nil
+	}
+	code, ok := notFoundCodes[ib.StatusCode]
+	if !ok {
+		return nil, fieldErr(path+".statusCode", "%d is not supported (want 500, 503 or 404)", ib.StatusCode)
+	}
+	ra.ClusterNotFoundResponseCode = code
+	return &routev3.WeightedCluster_ClusterWeight{Name: invalidCluster, Weight: wrapperspb.UInt32(ib.Weight)}, nil
 }
 
 // scaleSplit keeps the backends' shares when the gRPC variant has split a

@@ -5,6 +5,7 @@ import (
 
 	corev3 "github.com/envoyproxy/go-control-plane/envoy/config/core/v3"
 	listenerv3 "github.com/envoyproxy/go-control-plane/envoy/config/listener/v3"
+	corsv3 "github.com/envoyproxy/go-control-plane/envoy/extensions/filters/http/cors/v3"
 	routerv3 "github.com/envoyproxy/go-control-plane/envoy/extensions/filters/http/router/v3"
 	hcmv3 "github.com/envoyproxy/go-control-plane/envoy/extensions/filters/network/http_connection_manager/v3"
 	"github.com/envoyproxy/go-control-plane/pkg/wellknown"
@@ -92,10 +93,15 @@ func connectionManager(name string, v variant) *hcmv3.HttpConnectionManager {
 		}},
 	}
 	if v == grpcVariant {
-		// gRPC NACKs an api_listener with xff or IP-detection settings and
-		// ignores the rest, so it gets the minimal form.
+		// gRPC NACKs an api_listener with xff or IP-detection settings, or
+		// with filters it does not know, so it gets the minimal form.
 		return hcm
 	}
+	// The CORS filter acts only on routes that carry a CORS policy.
+	hcm.HttpFilters = append([]*hcmv3.HttpFilter{{
+		Name:       corsFilterName,
+		ConfigType: &hcmv3.HttpFilter_TypedConfig{TypedConfig: mustAny(&corsv3.Cors{})},
+	}}, hcm.HttpFilters...)
 	hcm.CodecType = hcmv3.HttpConnectionManager_AUTO
 	// An edge proxy: clients connect directly, so their address is the
 	// remote address, not a header they could forge.

@@ -186,7 +186,12 @@ func routeClusters(rc *routev3.RouteConfiguration) []string {
 				out = append(out, c)
 			}
 			for _, wc := range ra.GetWeightedClusters().GetClusters() {
-				out = append(out, wc.GetName())
+				if wc.GetName() != invalidCluster {
+					out = append(out, wc.GetName())
+				}
+			}
+			for _, m := range ra.GetRequestMirrorPolicies() {
+				out = append(out, m.GetCluster())
 			}
 		}
 	}

@@ -61,6 +61,11 @@ func buildRoute(r *ir.Route, clusters map[string]*ir.Cluster, v variant, path st
 	if err := setHeaderModifiers(rt, r, path); err != nil {
 		return nil, err
 	}
+	if f := r.Action.Forward; f != nil {
+		if err := setCORS(rt, f.CORS, v, path+".action.forward.cors"); err != nil {
+			return nil, err
+		}
+	}
 	return rt, nil
 }
 

@@ -137,6 +137,9 @@ func checkClusters(cs []*ir.Cluster) error {
 		if err := unique(names, c.Name, i, path+".name", "clusters"); err != nil {
 			return err
 		}
+		if c.Name == invalidCluster {
+			return fieldErr(path+".name", "%q is reserved for invalid backends", c.Name)
+		}
 	}
 	// The gRPC variant names the parts of a DNS cluster "<name>#<i>"; such
 	// a part must not be another cluster.
