@@ -1,6 +1,8 @@
 package gatewayapi
 
 import (
+	"slices"
+
 	gwapiv1 "sigs.k8s.io/gateway-api/apis/v1"
 
 	"github.com/envoygateway/terraform-provider-envoygateway/controlplane/ir"
@@ -32,6 +34,10 @@ func (t *translator) processClasses() {
 		}
 		c.Status.Conditions = t.stampKeeping(c.Generation, c.Status.Conditions, want,
 			string(gwapiv1.GatewayClassConditionStatusAccepted))
+		c.Status.SupportedFeatures = nil
+		if cs.accepted {
+			c.Status.SupportedFeatures = slices.Clone(SupportedFeatures)
+		}
 		t.classes[c.Name] = cs
 	}
 }
