@@ -118,7 +118,7 @@ func (s *Server) publish(fleet, kind string, r *translator.Resources) (*cache.Sn
 	if err := r.Check(); err != nil {
 		return nil, fmt.Errorf("fleet %q: %s snapshot: %w", fleet, kind, err)
 	}
-	snap, err := snapshot(r)
+	snap, err := s.snapshot(r)
 	if err != nil {
 		return nil, fmt.Errorf("fleet %q: %s snapshot: %w", fleet, kind, err)
 	}

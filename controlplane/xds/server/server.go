@@ -78,6 +78,9 @@ type Server struct {
 	envoyCache cache.SnapshotCache
 	grpcCache  cache.SnapshotCache
 	mux        *cache.MuxCache
+	// enc holds the encodings of the published resources, shared by every
+	// stream (see encode.go).
+	enc *encoder
 
 	// setMu serialises SetFleet and RemoveFleet, so that the snapshots of
 	// one update are never interleaved with another's.
@@ -130,8 +133,9 @@ func New(log *slog.Logger, opts ...Option) *Server {
 		o(s)
 	}
 	cl := cacheLogger{log: log}
-	s.envoyCache = cache.NewSnapshotCache(true, nodeHash{}, cl)
-	s.grpcCache = cache.NewSnapshotCache(false, nodeHash{}, cl)
+	s.enc = newEncoder()
+	s.envoyCache = newSharingCache(cache.NewSnapshotCache(true, nodeHash{}, cl), s.enc)
+	s.grpcCache = newSharingCache(cache.NewSnapshotCache(false, nodeHash{}, cl), s.enc)
 	s.mux = &cache.MuxCache{
 		Classify:      func(r *cache.Request) string { return clientKind(r.GetNode()) },
 		ClassifyDelta: func(r *cache.DeltaRequest) string { return clientKind(r.GetNode()) },

@@ -1,21 +1,22 @@
 package server
 
 import (
-	"crypto/sha256"
 	"encoding/hex"
-	"fmt"
 
 	"github.com/envoyproxy/go-control-plane/pkg/cache/types"
 	"github.com/envoyproxy/go-control-plane/pkg/cache/v3"
-	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/anypb"
 
 	"github.com/envoygateway/terraform-provider-envoygateway/controlplane/xds/translator"
 )
 
 // snapshot versions each type by a hash of its content, so a type whose
-// resources did not change keeps its version and is not sent again.
-func snapshot(r *translator.Resources) (*cache.Snapshot, error) {
-	snap := &cache.Snapshot{}
+// resources did not change keeps its version and is not sent again. Each
+// resource is encoded once (see encode.go), which also fills the Delta
+// version map that go-control-plane would otherwise build by encoding
+// everything again. Callers hold setMu.
+func (s *Server) snapshot(r *translator.Resources) (*cache.Snapshot, error) {
+	snap := &cache.Snapshot{VersionMap: map[string]map[string]string{}}
 	groups := map[types.ResponseType][]types.Resource{
 		types.Listener: asResources(r.Listeners),
 		types.Route:    asResources(r.Routes),
@@ -25,13 +26,28 @@ func snapshot(r *translator.Resources) (*cache.Snapshot, error) {
 		// rotation changes this type's version and no listener's.
 		types.Secret: asResources(r.Secrets),
 	}
+	seen := map[types.Resource]*encoded{}
+	built := map[encodingKey]*typeEncoding{}
 	for t, items := range groups {
-		v, err := contentVersion(items)
+		u := typeURL(t)
+		encs, err := s.enc.encode(u, items, seen)
 		if err != nil {
 			return nil, err
 		}
+		v := version(encs)
 		snap.Resources[t] = cache.NewResources(v, items)
+		te := &typeEncoding{all: make([]*anypb.Any, len(encs)), byName: make(map[string]*anypb.Any, len(encs))}
+		vm := make(map[string]string, len(encs))
+		for i, enc := range encs {
+			name := cache.GetResourceName(items[i])
+			te.all[i] = enc.any
+			te.byName[name] = enc.any
+			vm[name] = hex.EncodeToString(enc.sum[:])
+		}
+		snap.VersionMap[u] = vm
+		built[encodingKey{u, v}] = te
 	}
+	s.enc.remember(built, seen)
 	return snap, nil
 }
 
@@ -41,24 +57,6 @@ func asResources[T types.Resource](ms []T) []types.Resource {
 		out[i] = m
 	}
 	return out
-}
-
-// contentVersion hashes the deterministic encoding of items in a fixed
-// order (the translator sorts by name; the bridge step appends in a
-// deterministic order too).
-func contentVersion(items []types.Resource) (string, error) {
-	h := sha256.New()
-	opts := proto.MarshalOptions{Deterministic: true}
-	for _, m := range items {
-		b, err := opts.Marshal(m)
-		if err != nil {
-			return "", err
-		}
-		// Length-prefix each resource so that boundaries count.
-		fmt.Fprintf(h, "%d:", len(b))
-		h.Write(b)
-	}
-	return hex.EncodeToString(h.Sum(nil))[:16], nil
 }
 
 func typeURL(t types.ResponseType) string {
