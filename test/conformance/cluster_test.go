@@ -45,6 +45,10 @@ func (c *cluster) translate() {
 	out := gatewayapi.Translate(c.res, c.opts)
 	replace(c.res.GatewayClasses, out.GatewayClasses)
 	replace(c.res.HTTPRoutes, out.HTTPRoutes)
+	replace(c.res.GRPCRoutes, out.GRPCRoutes)
+	replace(c.res.TLSRoutes, out.TLSRoutes)
+	replace(c.res.TCPRoutes, out.TCPRoutes)
+	replace(c.res.UDPRoutes, out.UDPRoutes)
 	for _, g := range out.Gateways {
 		// The provisioner, not the translator, assigns addresses; the
 		// helpers that wait for "the Gateway is ready" need one.
@@ -75,6 +79,10 @@ func (c *cluster) Get(_ context.Context, key client.ObjectKey, obj client.Object
 		return copyFound(find(c.res.Gateways, key), o, "gateways", key)
 	case *gwapiv1.HTTPRoute:
 		return copyFound(find(c.res.HTTPRoutes, key), o, "httproutes", key)
+	case *gwapiv1.GRPCRoute:
+		return copyFound(find(c.res.GRPCRoutes, key), o, "grpcroutes", key)
+	case *gwapiv1.TLSRoute:
+		return copyFound(find(c.res.TLSRoutes, key), o, "tlsroutes", key)
 	}
 	return fmt.Errorf("cluster: Get of %T is not supported", obj)
 }
@@ -140,6 +148,8 @@ func (c *cluster) Patch(_ context.Context, obj client.Object, _ client.Patch, _ 
 		patchSpec(find(c.res.Gateways, key), o, func(x *gwapiv1.Gateway) any { return &x.Spec })
 	case *gwapiv1.HTTPRoute:
 		patchSpec(find(c.res.HTTPRoutes, key), o, func(x *gwapiv1.HTTPRoute) any { return &x.Spec })
+	case *gwapiv1.GRPCRoute:
+		patchSpec(find(c.res.GRPCRoutes, key), o, func(x *gwapiv1.GRPCRoute) any { return &x.Spec })
 	default:
 		return fmt.Errorf("cluster: Patch of %T is not supported", obj)
 	}

@@ -7,10 +7,12 @@ import (
 	"strings"
 	"testing"
 
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	gwapiv1 "sigs.k8s.io/gateway-api/apis/v1"
 	gwconformance "sigs.k8s.io/gateway-api/conformance"
+	"sigs.k8s.io/gateway-api/conformance/utils/kubernetes"
 
 	"github.com/envoygateway/terraform-provider-envoygateway/controlplane/resource"
 )
@@ -46,6 +48,7 @@ func loadManifests(t *testing.T, files ...string) *resource.Resources {
 			t.Fatalf("%s redefines %v", f, dups)
 		}
 	}
+	all.Secrets = append(all.Secrets, programmaticSecrets(t)...)
 	all.Gateways = slices.DeleteFunc(all.Gateways, func(g *gwapiv1.Gateway) bool {
 		return excludedGateways[client.ObjectKeyFromObject(g).String()] != ""
 	})
@@ -70,13 +73,25 @@ func loadManifests(t *testing.T, files ...string) *resource.Resources {
 // excludedGateways are upstream Gateways this translator cannot accept yet,
 // with the reason. Left in, they would fail every upstream check that waits
 // for all Gateways of the namespace to be ready.
-var excludedGateways = map[string]string{
-	infra + "/same-namespace-with-https-listener": "HTTPS listeners arrive with issue 7",
-}
+var excludedGateways = map[string]string{}
 
 func gatewayClass(name string) *gwapiv1.GatewayClass {
 	return &gwapiv1.GatewayClass{
 		ObjectMeta: metav1.ObjectMeta{Name: name, Generation: 1},
 		Spec:       gwapiv1.GatewayClassSpec{ControllerName: gwapiv1.GatewayController(controllerName)},
+	}
+}
+
+// programmaticSecrets are the certificate Secrets the upstream suite's
+// Setup creates in code rather than in manifests, made with its own helpers.
+func programmaticSecrets(t *testing.T) []*corev1.Secret {
+	_, ca, caKey := kubernetes.MustCreateCACertConfigMap(t, infra, "tls-checks-ca-certificate")
+	return []*corev1.Secret{
+		kubernetes.MustCreateSelfSignedCertSecret(t, "gateway-conformance-web-backend", "certificate", []string{"*"}),
+		kubernetes.MustCreateSelfSignedCertSecret(t, infra, "tls-validity-checks-certificate", []string{"*", "*.org", "*.wildcard.org"}),
+		kubernetes.MustCreateCASignedCertSecret(t, infra, "tls-checks-certificate", []string{"abc.example.com", "other.example.com"}, ca, caKey),
+		kubernetes.MustCreateCASignedCertSecret(t, infra, "tls-passthrough-checks-certificate", []string{"abc.example.com"}, ca, caKey),
+		kubernetes.MustCreateCASignedCertSecret(t, "gateway-conformance-app-backend", "tls-passthrough-checks-certificate", []string{"abc.example.com"}, ca, caKey),
+		kubernetes.MustCreateCASignedCertSecret(t, infra, "tls-terminate-checks-certificate", []string{"tls.example.com"}, ca, caKey),
 	}
 }
