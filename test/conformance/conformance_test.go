@@ -19,18 +19,12 @@
 //     GatewayStaticAddresses, GatewayOptionalAddressValue.
 //   - spec.infrastructure and parametersRef are not handled yet:
 //     GatewayInfrastructureMetadata, GatewayInvalidParametersRef.
-//   - Refused on purpose until the IR can express them, so their routes are
-//     not Accepted or their refs not resolved: redirect codes 303/307/308
-//     (HTTPRoute303Redirect, ...307..., ...308...), the CORS, RequestMirror and
-//     backendRef filters (HTTPRouteCORS, HTTPRouteRequestMirror,
-//     HTTPRouteRequestMultipleMirrors, HTTPRouteRequestPercentageMirror,
-//     HTTPRouteBackendRequestHeaderModifier,
-//     HTTPRouteRequestHeaderModifierBackendWeights), retries (HTTPRouteRetry),
-//     and h2c/WebSocket backends (HTTPRouteBackendProtocolH2C,
-//     HTTPRouteBackendProtocolWebSocket).
 //
-// GRPCRoute, TLSRoute, TCPRoute, UDPRoute, ListenerSet, BackendTLSPolicy and
-// mesh tests are outside this translator for now.
+// The extended HTTP features that used to be refused (redirect codes, CORS,
+// mirrors, backendRef filters, retries, h2c/WebSocket backends) have their
+// status preludes in extended_test.go; GATEWAY-TLS and GATEWAY-GRPC in
+// profiles_test.go. ListenerSet, BackendTLSPolicy and mesh tests are not
+// covered.
 package conformance_test
 
 import (
