@@ -5,11 +5,14 @@ package manager
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -215,6 +218,18 @@ func (m *Manager) Run(ctx context.Context) error {
 	return nil
 }
 
+// FleetStates lists the provisioner's state of every fleet, by name; it is
+// empty when the provisioner is off.
+func (m *Manager) FleetStates() []*ir.FleetState {
+	state := m.topics.Fleets.Load()
+	out := make([]*ir.FleetState, 0, len(state))
+	for _, f := range state {
+		out = append(out, f)
+	}
+	slices.SortFunc(out, func(a, b *ir.FleetState) int { return strings.Compare(a.Fleet, b.Fleet) })
+	return out
+}
+
 // Ready reports why the control plane is not ready yet, or nil.
 func (m *Manager) Ready() error {
 	state := m.topics.Resources.Load()
@@ -240,6 +255,11 @@ func (m *Manager) serveAdmin(ctx context.Context) error {
 			return
 		}
 		fmt.Fprintln(w, "ok")
+	})
+	// The provisioner's view of each fleet, for `envoy-gateway status`.
+	mux.HandleFunc("GET /fleets", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(m.FleetStates())
 	})
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	go func() {

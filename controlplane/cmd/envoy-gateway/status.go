@@ -15,14 +15,16 @@ import (
 var statusKinds = []string{"GatewayClass", "Gateway", "HTTPRoute", "GRPCRoute", "TLSRoute", "TCPRoute", "UDPRoute"}
 
 func newStatusCommand() *cobra.Command {
-	var output string
+	var output, admin string
 	var cf *clientFlags
 	cmd := &cobra.Command{
 		Use:   "status [-o yaml|json]",
 		Short: "Show the config server and the status of every gateway object in it",
 		Long: `Check that the config server answers and accepts the credentials, then show
 every GatewayClass, Gateway and route it stores with its Accepted and
-Programmed conditions and the reason that matters most.`,
+Programmed conditions and the reason that matters most. Then show each fleet
+the provisioner runs: its phase, addresses, last run and error, read from the
+server's admin endpoint (--admin).`,
 		Example: `  envoy-gateway status
   ENVOYGATEWAY_ENDPOINT=https://cp:18080 envoy-gateway status -o json`,
 		Args: cobra.NoArgs,
@@ -59,16 +61,23 @@ Programmed conditions and the reason that matters most.`,
 			slices.SortStableFunc(rows, func(a, b statusRow) int {
 				return slices.Index(statusKinds, a.Kind) - slices.Index(statusKinds, b.Kind)
 			})
+			fleets, fleetErr := fetchFleets(ctx, admin)
 			if output != "" {
-				return printValue(cmd.OutOrStdout(), map[string]any{
-					"server": c.Endpoint(), "version": v.GitVersion, "objects": nonNil(rows),
-				}, output)
+				value := map[string]any{"server": c.Endpoint(), "version": v.GitVersion, "objects": nonNil(rows), "fleets": fleets}
+				if fleetErr != nil {
+					value["fleetsError"] = fleetErr.Error()
+				}
+				return printValue(cmd.OutOrStdout(), value, output)
 			}
-			return printStatus(cmd.OutOrStdout(), c.Endpoint(), v, rows)
+			if err := printStatus(cmd.OutOrStdout(), c.Endpoint(), v, rows); err != nil {
+				return err
+			}
+			return printFleets(cmd.OutOrStdout(), fleets, fleetErr)
 		},
 	}
 	cf = addClientFlags(cmd)
 	cmd.Flags().StringVarP(&output, "output", "o", "", "output format: yaml or json; text when empty")
+	cmd.Flags().StringVar(&admin, "admin", "", "the server's admin address, for fleet states (default $"+envAdmin+", else "+defaultAdmin+")")
 	return cmd
 }
 
