@@ -57,11 +57,16 @@ func (c *sharingCache) CreateWatch(req *cache.Request, sub cache.Subscription, o
 		c.release(f)
 		return nil, err
 	}
+	// The server may cancel a watch twice (again when its stream ends);
+	// the cache's own cancel allows that, so this one must too.
+	var once sync.Once
 	return func() {
-		if cancel != nil {
-			cancel()
-		}
-		c.release(f)
+		once.Do(func() {
+			if cancel != nil {
+				cancel()
+			}
+			c.release(f)
+		})
 	}, nil
 }
 

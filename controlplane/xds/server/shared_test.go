@@ -155,3 +155,31 @@ func TestOrderedResponsesKeepOrder(t *testing.T) {
 		}
 	}
 }
+
+// The server cancels some watches twice; the second must do nothing.
+func TestCancelTwice(t *testing.T) {
+	srv := New(testLogger(t))
+	out := make(chan cache.Response, types.UnknownType)
+	req := &discovery.DiscoveryRequest{Node: &core.Node{Id: "p", Cluster: "eg", UserAgentName: "envoy"}, TypeUrl: typeURL(types.Listener)}
+	first, err := srv.envoyCache.CreateWatch(req, streamv3.NewSotwSubscription(nil, true), out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := srv.envoyCache.CreateWatch(req, streamv3.NewSotwSubscription(nil, true), out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first()
+	first()
+	// The second watch on the channel must still be answered.
+	if err := srv.SetFleet("eg", translate(t, twoClusterFleet(t))); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-out:
+	case <-time.After(hangGuard):
+		t.Fatal("the remaining watch was not answered")
+	}
+	second()
+	second()
+}
