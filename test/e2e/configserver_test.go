@@ -3,7 +3,6 @@ package e2e
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"strings"
 	"testing"
 
@@ -12,50 +11,11 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"sigs.k8s.io/yaml"
 
-	"github.com/envoygateway/terraform-provider-envoygateway/controlplane/bootstrap"
-	"github.com/envoygateway/terraform-provider-envoygateway/controlplane/manager"
 	"github.com/envoygateway/terraform-provider-envoygateway/internal/apiclient"
 	"github.com/envoygateway/terraform-provider-envoygateway/internal/testutil/xdsclient"
 )
 
 var httpRouteGVK = schema.GroupVersionKind{Group: "gateway.networking.k8s.io", Version: "v1", Kind: "HTTPRoute"}
-
-// startWithConfigServer runs the whole control plane with only the Config
-// Server as its source, on loopback ports chosen by the OS and a real
-// bbolt file.
-func startWithConfigServer(t *testing.T) (*manager.Manager, *apiclient.Client) {
-	t.Helper()
-	cfg := bootstrap.Default()
-	cfg.DataDir = t.TempDir()
-	cfg.XDS.Address = "127.0.0.1:0"
-	cfg.Admin.Address = "127.0.0.1:0"
-	cfg.Sources.Server = &bootstrap.ServerSource{Address: "127.0.0.1:0", GRPCAddress: "127.0.0.1:0"}
-	logs := &logBuffer{}
-	m, err := manager.New(cfg, slog.New(slog.NewTextHandler(logs, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := m.Listen(); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- m.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("Run: %v", err)
-		}
-		if t.Failed() {
-			t.Logf("server log:\n%s", logs.buf.String())
-		}
-	})
-	c, err := apiclient.New(apiclient.Options{Endpoint: "http://" + m.ConfigServerAddr().String(), Token: m.ConfigServerToken()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return m, c
-}
 
 func put(t *testing.T, c *apiclient.Client, manifest string) {
 	t.Helper()

@@ -5,21 +5,14 @@
 package e2e
 
 import (
-	"bytes"
-	"context"
 	"fmt"
-	"log/slog"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"google.golang.org/grpc"
 
-	"github.com/envoygateway/terraform-provider-envoygateway/controlplane/bootstrap"
-	"github.com/envoygateway/terraform-provider-envoygateway/controlplane/manager"
 	"github.com/envoygateway/terraform-provider-envoygateway/internal/testutil/xdsclient"
 )
 
@@ -83,25 +76,6 @@ spec:
 `, weightA, weightB)
 }
 
-// logBuffer collects the server's log so the test can wait for an event
-// (such as a rejected file) instead of sleeping.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *logBuffer) contains(s string) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return strings.Contains(l.buf.String(), s)
-}
-
 func write(t *testing.T, path, content string) {
 	t.Helper()
 	// Write then rename, as editors and config management tools do.
@@ -126,48 +100,8 @@ func TestRoutesFromWatchedDirectoryReachBackends(t *testing.T) {
 	routes := filepath.Join(dir, "routes.yaml")
 	write(t, routes, routeYAML(50, 50))
 
-	cfg := bootstrap.Default()
-	cfg.DataDir = t.TempDir()
-	cfg.XDS.Address = "127.0.0.1:0"
-	cfg.Admin.Address = "127.0.0.1:0"
-	cfg.Sources.Files = &bootstrap.FileSource{Paths: []string{dir}}
-	cfg.Sources.Server = nil // this test is about the Path Watcher
-	if err := cfg.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	logs := &logBuffer{}
-	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	m, err := manager.New(cfg, log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := m.Listen(); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- m.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("Run: %v", err)
-		}
-		if t.Failed() {
-			t.Logf("server log:\n%s", logs.buf.String())
-		}
-	})
-
-	xdsclient.Eventually(t, "readyz", func() error {
-		resp, err := http.Get("http://" + m.AdminAddr().String() + "/readyz")
-		if err != nil {
-			return err
-		}
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			return fmt.Errorf("readyz: %s", resp.Status)
-		}
-		return nil
-	})
+	cp := startControlPlane(t, watching(dir))
+	m, logs := cp.Manager, cp.logs
 
 	c := xdsclient.Dial(t, m.XDSAddr().String(), "eg", "e2e-client", "http-8080", grpc.WithAuthority("api.example.com"))
 

@@ -2,9 +2,6 @@ package e2e
 
 import (
 	"context"
-	"fmt"
-	"log/slog"
-	"net/http"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -13,8 +10,6 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
-	"github.com/envoygateway/terraform-provider-envoygateway/controlplane/bootstrap"
-	"github.com/envoygateway/terraform-provider-envoygateway/controlplane/manager"
 	"github.com/envoygateway/terraform-provider-envoygateway/internal/testutil/xdsclient"
 )
 
@@ -81,7 +76,7 @@ func TestGRPCRouteRoutesRealRPCs(t *testing.T) {
 	write(t, filepath.Join(dir, "infra.yaml"), infra)
 	write(t, filepath.Join(dir, "backends.yaml"), backends.String())
 	write(t, filepath.Join(dir, "routes.yaml"), grpcRouteYAML)
-	xdsAddr := startControlPlane(t, dir)
+	xdsAddr := startControlPlane(t, watching(dir)).XDSAddr().String()
 
 	c := xdsclient.Dial(t, xdsAddr, "eg", "grpcroute-client", "http-8080", grpc.WithAuthority("grpc.example.com"))
 
@@ -116,50 +111,4 @@ func TestGRPCRouteRoutesRealRPCs(t *testing.T) {
 			t.Fatalf("got %v, want code Unavailable", err)
 		}
 	})
-}
-
-// startControlPlane runs the control plane on loopback, reading the
-// manifests of dir, until the test ends; it returns the xDS address.
-func startControlPlane(t *testing.T, dir string) string {
-	t.Helper()
-	cfg := bootstrap.Default()
-	cfg.DataDir = t.TempDir()
-	cfg.XDS.Address = "127.0.0.1:0"
-	cfg.Admin.Address = "127.0.0.1:0"
-	cfg.Sources.Files = &bootstrap.FileSource{Paths: []string{dir}}
-	if err := cfg.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	logs := &logBuffer{}
-	m, err := manager.New(cfg, slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := m.Listen(); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- m.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("Run: %v", err)
-		}
-		if t.Failed() {
-			t.Logf("server log:\n%s", logs.buf.String())
-		}
-	})
-	xdsclient.Eventually(t, "readyz", func() error {
-		resp, err := http.Get("http://" + m.AdminAddr().String() + "/readyz")
-		if err != nil {
-			return err
-		}
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			return fmt.Errorf("readyz: %s", resp.Status)
-		}
-		return nil
-	})
-	return m.XDSAddr().String()
 }
