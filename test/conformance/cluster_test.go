@@ -83,6 +83,10 @@ func (c *cluster) Get(_ context.Context, key client.ObjectKey, obj client.Object
 		return copyFound(find(c.res.GRPCRoutes, key), o, "grpcroutes", key)
 	case *gwapiv1.TLSRoute:
 		return copyFound(find(c.res.TLSRoutes, key), o, "tlsroutes", key)
+	case *gwapiv1.TCPRoute:
+		return copyFound(find(c.res.TCPRoutes, key), o, "tcproutes", key)
+	case *gwapiv1.UDPRoute:
+		return copyFound(find(c.res.UDPRoutes, key), o, "udproutes", key)
 	}
 	return fmt.Errorf("cluster: Get of %T is not supported", obj)
 }

@@ -6,11 +6,11 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 )
 
-// TestUpstreamExtendedHTTPStatusPreludes repeats the status assertions of
+// upstreamExtendedHTTPStatusPreludes repeats the status assertions of
 // the GATEWAY-HTTP extended-feature tests that used to be refused
 // (redirect codes, CORS, mirrors, backendRef filters, retries, h2c and
 // WebSocket backends). Their traffic assertions need a data plane.
-func TestUpstreamExtendedHTTPStatusPreludes(t *testing.T) {
+func upstreamExtendedHTTPStatusPreludes(t *testing.T) {
 	sameNS := nn(infra, "same-namespace")
 	routes := func(names ...string) []types.NamespacedName {
 		var out []types.NamespacedName
@@ -34,6 +34,7 @@ func TestUpstreamExtendedHTTPStatusPreludes(t *testing.T) {
 		{test: "HTTPRouteBackendProtocolWebSocket", gateway: sameNS, routes: routes("backend-protocol-ws")},
 	} {
 		t.Run(p.test, func(t *testing.T) {
+			record(t, p.test, ranStatus)
 			p.run(t, newSuite(t, upstream(t, p.test)))
 		})
 	}

@@ -39,10 +39,10 @@ func resolvedFalse(reason v1.RouteConditionReason) metav1.Condition {
 	return metav1.Condition{Type: string(v1.RouteConditionResolvedRefs), Status: metav1.ConditionFalse, Reason: string(reason)}
 }
 
-// TestUpstreamStatusPreludes repeats the status assertions of upstream tests
+// upstreamStatusPreludes repeats the status assertions of upstream tests
 // that go on to send traffic; the traffic part belongs to the end-to-end
 // tests of the data plane.
-func TestUpstreamStatusPreludes(t *testing.T) {
+func upstreamStatusPreludes(t *testing.T) {
 	sameNS := nn(infra, "same-namespace")
 	for _, p := range []statusPrelude{
 		{test: "HTTPRouteSimpleSameNamespace", gateway: sameNS, routes: []types.NamespacedName{nn(infra, "gateway-conformance-infra-test")}},
@@ -81,6 +81,7 @@ func TestUpstreamStatusPreludes(t *testing.T) {
 			resolved: resolvedFalse(v1.RouteReasonRefNotPermitted)},
 	} {
 		t.Run(p.test, func(t *testing.T) {
+			record(t, p.test, ranStatus)
 			p.run(t, newSuite(t, upstream(t, p.test)))
 		})
 	}
@@ -88,8 +89,9 @@ func TestUpstreamStatusPreludes(t *testing.T) {
 
 // Each of these upstream tests checks its status in several steps; every
 // step is repeated in order.
-func TestUpstreamStatusPreludesMultiStep(t *testing.T) {
+func upstreamStatusPreludesMultiStep(t *testing.T) {
 	t.Run("HTTPRouteListenerHostnameMatching", func(t *testing.T) {
+		record(t, "HTTPRouteListenerHostnameMatching", ranStatus)
 		s := newSuite(t, upstream(t, "HTTPRouteListenerHostnameMatching"))
 		gw := nn(infra, "httproute-listener-hostname-matching")
 		statusPrelude{gateway: gw, listeners: []string{"listener-1"}, routes: []types.NamespacedName{nn(infra, "backend-v1")}}.run(t, s)
@@ -97,6 +99,7 @@ func TestUpstreamStatusPreludesMultiStep(t *testing.T) {
 		statusPrelude{gateway: gw, listeners: []string{"listener-3", "listener-4"}, routes: []types.NamespacedName{nn(infra, "backend-v3")}}.run(t, s)
 	})
 	t.Run("HTTPRouteListenerPortMatching", func(t *testing.T) {
+		record(t, "HTTPRouteListenerPortMatching", ranStatus)
 		s := newSuite(t, upstream(t, "HTTPRouteListenerPortMatching"))
 		gw := nn(infra, "httproute-listener-port-matching")
 		statusPrelude{gateway: gw, listeners: []string{"listener-1"}, routes: []types.NamespacedName{nn(infra, "backend-v1")}}.run(t, s)
@@ -104,6 +107,7 @@ func TestUpstreamStatusPreludesMultiStep(t *testing.T) {
 		statusPrelude{gateway: gw, listeners: []string{"listener-4"}, routes: []types.NamespacedName{nn(infra, "backend-v3")}}.run(t, s)
 	})
 	t.Run("HTTPRouteMultipleGateways", func(t *testing.T) {
+		record(t, "HTTPRouteMultipleGateways", ranStatus)
 		s := newSuite(t, upstream(t, "HTTPRouteMultipleGateways"))
 		statusPrelude{gateway: nn(infra, "same-namespace"), routes: []types.NamespacedName{
 			nn(infra, "multiple-gateways-shared-route"), nn(infra, "same-namespace-dedicated-route")}}.run(t, s)
@@ -112,12 +116,14 @@ func TestUpstreamStatusPreludesMultiStep(t *testing.T) {
 	})
 	// The third step needs the HTTPS Gateway (issue 7).
 	t.Run("HTTPRouteRedirectPortAndScheme", func(t *testing.T) {
+		record(t, "HTTPRouteRedirectPortAndScheme", ranStatus)
 		s := newSuite(t, upstream(t, "HTTPRouteRedirectPortAndScheme"))
 		statusPrelude{gateway: nn(infra, "same-namespace"), routes: []types.NamespacedName{nn(infra, "http-route-for-listener-on-port-80")}}.run(t, s)
 		statusPrelude{gateway: nn(infra, "same-namespace-with-http-listener-on-8080"),
 			routes: []types.NamespacedName{nn(infra, "http-route-for-listener-on-port-8080")}}.run(t, s)
 	})
 	t.Run("GatewayHTTPListenerIsolation", func(t *testing.T) {
+		record(t, "GatewayHTTPListenerIsolation", ranStatus)
 		s := newSuite(t, upstream(t, "GatewayHTTPListenerIsolation"))
 		statusPrelude{gateway: nn(infra, "http-listener-isolation"), routes: []types.NamespacedName{
 			nn(infra, "attaches-to-empty-hostname"), nn(infra, "attaches-to-wildcard-example-com"),
@@ -132,7 +138,8 @@ func TestUpstreamStatusPreludesMultiStep(t *testing.T) {
 
 // GatewayWithAttachedRoutes: its first two subtests, verbatim. The third
 // needs an HTTPS listener with an unresolved certificate (issue 7).
-func TestGatewayWithAttachedRoutes(t *testing.T) {
+func gatewayWithAttachedRoutes(t *testing.T) {
+	record(t, "GatewayWithAttachedRoutes", ranStatus)
 	s := newSuite(t, upstream(t, "GatewayWithAttachedRoutes"))
 	httpListener := func(attached int32) []v1.ListenerStatus {
 		return []v1.ListenerStatus{{
@@ -160,7 +167,8 @@ func TestGatewayWithAttachedRoutes(t *testing.T) {
 // HTTPRouteDisallowedKind, all but its first step: NamespacesMustBeReady
 // waits for every Gateway of the namespace to be Programmed, including the
 // test's TLS-only Gateway, and TLS listeners arrive with issue 7.
-func TestHTTPRouteDisallowedKind(t *testing.T) {
+func httpRouteDisallowedKind(t *testing.T) {
+	record(t, "HTTPRouteDisallowedKind", ranStatus)
 	s := newSuite(t, upstream(t, "HTTPRouteDisallowedKind"))
 	routeNN, gwNN := nn(infra, "disallowed-kind"), nn(infra, "tlsroutes-only")
 	kubernetes.HTTPRouteMustHaveResolvedRefsConditionsTrue(t, s.Client, s.TimeoutConfig, routeNN, gwNN)
@@ -178,7 +186,8 @@ func TestHTTPRouteDisallowedKind(t *testing.T) {
 }
 
 // HTTPRouteHostnameIntersection: the status steps of its four subtests.
-func TestHTTPRouteHostnameIntersection(t *testing.T) {
+func httpRouteHostnameIntersection(t *testing.T) {
+	record(t, "HTTPRouteHostnameIntersection", ranStatus)
 	s := newSuite(t, upstream(t, "HTTPRouteHostnameIntersection"))
 	gwNN := nn(infra, "httproute-hostname-intersection")
 	t.Run("HTTPRoutes that do intersect with listener hostnames", func(t *testing.T) {
