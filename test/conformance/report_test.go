@@ -3,8 +3,8 @@ package conformance_test
 import (
 	"flag"
 	"os"
-	"slices"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
