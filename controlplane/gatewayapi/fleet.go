@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 
 	gwapiv1 "sigs.k8s.io/gateway-api/apis/v1"
 
@@ -80,7 +81,11 @@ func buildInfra(cs *classState, x *ir.Xds) *ir.Infra {
 	out.Ports = slices.Sorted(maps.Keys(ports))
 	for _, g := range cs.gateways {
 		out.Gateways = append(out.Gateways, keyOf(g.obj).String())
+		if gi := gatewayInfra(g); gi != nil {
+			out.GatewayInfra = append(out.GatewayInfra, *gi)
+		}
 	}
 	slices.Sort(out.Gateways)
+	slices.SortFunc(out.GatewayInfra, func(a, b ir.GatewayInfra) int { return strings.Compare(a.Gateway, b.Gateway) })
 	return out
 }

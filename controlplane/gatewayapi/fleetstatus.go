@@ -156,7 +156,9 @@ func previous(prev *Result, g *gwapiv1.Gateway) []metav1.Condition {
 
 func mergeGateway(t *translator, g *gwapiv1.Gateway, prev []metav1.Condition, st *ir.FleetState, connected int) {
 	const programmed = string(gwapiv1.GatewayConditionProgrammed)
-	if st != nil {
+	// Static addresses are the Gateway's own; the fleet's outputs stand in
+	// only for Gateways that asked for none.
+	if st != nil && len(g.Spec.Addresses) == 0 {
 		g.Status.Addresses = gatewayAddresses(st.Addresses)
 	}
 	cur := findCondition(g.Status.Conditions, programmed)

@@ -7,6 +7,8 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	gwapiv1 "sigs.k8s.io/gateway-api/apis/v1"
+
+	"github.com/envoygateway/terraform-provider-envoygateway/controlplane/ir"
 )
 
 // gatewayState is a Gateway of a class we own and accept.
@@ -14,6 +16,11 @@ type gatewayState struct {
 	obj       *gwapiv1.Gateway
 	class     *classState
 	listeners []*listenerState
+	// addresses are the usable spec.addresses; addrUnsupported and
+	// addrUnusable say why others were refused (see addresses.go).
+	addresses       []ir.InfraAddress
+	addrUnsupported string
+	addrUnusable    string
 }
 
 func (t *translator) processGateways() {
@@ -23,7 +30,12 @@ func (t *translator) processGateways() {
 			continue
 		}
 		gs := &gatewayState{obj: g, class: cs}
+		t.gatewayAddresses(gs)
+		// A Gateway that is not accepted carries no listener into xDS.
 		for i := range g.Spec.Listeners {
+			if gs.addrUnsupported != "" {
+				break
+			}
 			gs.listeners = append(gs.listeners, t.newListener(gs, i))
 		}
 		t.gateways[keyOf(g)] = gs
@@ -54,6 +66,9 @@ func (t *translator) finishGatewayStatus(gs *gatewayState) {
 			AttachedRoutes: int32(len(l.attached)),
 			Conditions:     t.stamp(g.Generation, prev, l.conditions()),
 		})
+	}
+	if len(g.Spec.Addresses) > 0 {
+		g.Status.Addresses = statusAddresses(gs.addresses)
 	}
 	g.Status.Conditions = t.stampKeeping(g.Generation, g.Status.Conditions, gatewayConditions(gs),
 		string(gwapiv1.GatewayConditionAccepted), string(gwapiv1.GatewayConditionProgrammed))
@@ -116,6 +131,10 @@ func gatewayConditions(gs *gatewayState) []cond {
 		programmed = string(gwapiv1.GatewayConditionProgrammed)
 		notValid   = string(gwapiv1.GatewayReasonListenersNotValid)
 	)
+	if gs.addrUnsupported != "" {
+		return []cond{condFalse(accepted, string(gwapiv1.GatewayReasonUnsupportedAddress), gs.addrUnsupported),
+			condFalse(programmed, string(gwapiv1.GatewayReasonInvalid), "Gateway is not accepted: "+gs.addrUnsupported)}
+	}
 	var invalid []string
 	live := 0
 	for _, l := range gs.listeners {
@@ -135,6 +154,9 @@ func gatewayConditions(gs *gatewayState) []cond {
 		return []cond{condFalse(accepted, notValid, msg), condFalse(programmed, string(gwapiv1.GatewayReasonInvalid), msg)}
 	}
 	prog := condTrue(programmed, string(gwapiv1.GatewayReasonProgrammed), "Gateway is translated into its fleet's configuration")
+	if gs.addrUnusable != "" {
+		prog = condFalse(programmed, string(gwapiv1.GatewayReasonAddressNotUsable), gs.addrUnusable)
+	}
 	if len(invalid) > 0 {
 		return []cond{condTrue(accepted, notValid, "Listeners not valid: "+strings.Join(invalid, ", ")), prog}
 	}

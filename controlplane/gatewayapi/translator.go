@@ -28,6 +28,10 @@ type Options struct {
 	// RequireParametersRef refuses (InvalidParameters) a class that names
 	// no EnvoyFleet: set when the provisioner creates every class's fleet.
 	RequireParametersRef bool
+	// AddressUsable says whether a Gateway's static address (type
+	// "IPAddress" or "Hostname") can be bound by the fleets; nil means every
+	// well-formed address can, as when the operator fronts the proxies.
+	AddressUsable func(typ, value string) bool
 }
 
 func (o Options) withDefaults() Options {

@@ -19,6 +19,29 @@ type Infra struct {
 	// Params come from the class's EnvoyFleet; nil when the class names
 	// none, so there is nothing to provision.
 	Params *InfraParams `json:"params,omitempty"`
+	// GatewayInfra is what individual Gateways ask of the fleet's
+	// infrastructure (static addresses, labels and annotations), sorted by
+	// Gateway; only Gateways that ask for something are listed.
+	GatewayInfra []GatewayInfra `json:"gatewayInfra,omitempty"`
+}
+
+// GatewayInfra is one Gateway's spec.addresses and spec.infrastructure.
+type GatewayInfra struct {
+	// Gateway is "namespace/name".
+	Gateway string `json:"gateway"`
+	// Addresses are the usable static addresses, in spec order; the
+	// provisioner must bind these instead of allocating its own.
+	Addresses []InfraAddress `json:"addresses,omitempty"`
+	// Labels and Annotations are to be set on every resource the
+	// provisioner creates for the Gateway.
+	Labels      map[string]string `json:"labels,omitempty"`
+	Annotations map[string]string `json:"annotations,omitempty"`
+}
+
+// InfraAddress is a static address: Type is "IPAddress" or "Hostname".
+type InfraAddress struct {
+	Type  string `json:"type"`
+	Value string `json:"value"`
 }
 
 // InfraParams are an EnvoyFleet's spec, with defaults applied.
