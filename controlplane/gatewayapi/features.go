@@ -11,13 +11,14 @@ import (
 // pkg/features) this translator and the xDS it produces implement, as
 // GatewayClass status.supportedFeatures reports them. A feature is listed
 // only when it is translated, not refused, and covered by a golden case or
-// a conformance test; left out on purpose: GatewayStaticAddresses,
-// GatewayInfrastructurePropagation and GatewayAddressEmpty (addresses and
-// infrastructure are the provisioner's), ListenerSet, frontend client
+// a conformance test; left out on purpose: GatewayInfrastructurePropagation
+// (labels and annotations reach the provisioner's IR, but no harness test
+// can see them on infrastructure), GatewayAddressEmpty, ListenerSet, frontend client
 // certificate validation, and BackendTLSPolicy.
 var SupportedFeatures = sortedFeatures(
 	features.SupportGateway,
 	features.SupportGatewayPort8080,
+	features.SupportGatewayStaticAddresses,
 	features.SupportGatewayHTTPListenerIsolation,
 	features.SupportReferenceGrant,
 	features.SupportHTTPRoute,

@@ -52,7 +52,7 @@ func (c *cluster) translate() {
 	for _, g := range out.Gateways {
 		// The provisioner, not the translator, assigns addresses; the
 		// helpers that wait for "the Gateway is ready" need one.
-		if g.Status.Conditions != nil {
+		if g.Status.Conditions != nil && len(g.Spec.Addresses) == 0 {
 			g.Status.Addresses = []gwapiv1.GatewayStatusAddress{{Type: new(gwapiv1.IPAddressType), Value: c.address}}
 		}
 	}

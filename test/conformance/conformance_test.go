@@ -15,10 +15,10 @@
 //     HTTPRouteHTTPSListener*, the third step of GatewayWithAttachedRoutes and
 //     of HTTPRouteRedirectPortAndScheme, and the first step (namespace ready,
 //     which waits on a TLS-only Gateway) of HTTPRouteDisallowedKind.
-//   - Addresses are assigned by the provisioner, not the translator:
-//     GatewayStaticAddresses, GatewayOptionalAddressValue.
-//   - spec.infrastructure and parametersRef are not handled yet:
-//     GatewayInfrastructureMetadata, GatewayInvalidParametersRef.
+//   - GatewayOptionalAddressValue: addresses without a value are the
+//     provisioner's to fill.
+//   - GatewayInfrastructureMetadata looks for labels on Kubernetes objects;
+//     GatewayInvalidParametersRef is not handled yet.
 //
 // The extended HTTP features that used to be refused (redirect codes, CORS,
 // mirrors, backendRef filters, retries, h2c/WebSocket backends) have their
@@ -73,7 +73,7 @@ func upstream(t *testing.T, shortName string) suite.ConformanceTest {
 // value the upstream tests and helpers take.
 func newSuite(t *testing.T, ct suite.ConformanceTest) *suite.ConformanceTestSuite {
 	t.Helper()
-	c := newCluster(loadManifests(t, ct.Manifests...), gatewayapi.Options{})
+	c := newCluster(loadManifests(t, ct.Manifests...), gatewayapi.Options{AddressUsable: addressUsable})
 	return &suite.ConformanceTestSuite{
 		Client:           c,
 		TimeoutConfig:    timeouts(),
@@ -91,6 +91,7 @@ func upstreamStatusOnly(t *testing.T) {
 		"GatewayInvalidRouteKind",
 		"GatewayListenerUnsupportedProtocol",
 		"GatewayWithAttachedRoutesWithPort8080",
+		"GatewayStaticAddresses",
 		"HTTPRouteInvalidCrossNamespaceParentRef",
 		"HTTPRouteInvalidParentRefNotMatchingListenerPort",
 		"HTTPRouteInvalidParentRefNotMatchingSectionName",

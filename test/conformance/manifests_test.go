@@ -3,6 +3,7 @@ package conformance_test
 import (
 	"fmt"
 	"io/fs"
+	"net/netip"
 	"slices"
 	"strings"
 	"testing"
@@ -49,6 +50,7 @@ func loadManifests(t *testing.T, files ...string) *resource.Resources {
 		}
 	}
 	all.Secrets = append(all.Secrets, programmaticSecrets(t)...)
+	substituteAddresses(all.Gateways)
 	all.Gateways = slices.DeleteFunc(all.Gateways, func(g *gwapiv1.Gateway) bool {
 		return excludedGateways[client.ObjectKeyFromObject(g).String()] != ""
 	})
@@ -94,4 +96,31 @@ func programmaticSecrets(t *testing.T) []*corev1.Secret {
 		kubernetes.MustCreateCASignedCertSecret(t, "gateway-conformance-app-backend", "tls-passthrough-checks-certificate", []string{"abc.example.com"}, ca, caKey),
 		kubernetes.MustCreateCASignedCertSecret(t, infra, "tls-terminate-checks-certificate", []string{"tls.example.com"}, ca, caKey),
 	}
+}
+
+// Static addresses the harness's fleets can and cannot bind, in place of
+// the manifests' placeholders (the upstream suite's Usable/Unusable
+// NetworkAddresses options).
+var (
+	usableAddress   = gwapiv1.GatewaySpecAddress{Type: new(gwapiv1.IPAddressType), Value: "192.0.2.10"}
+	unusableAddress = gwapiv1.GatewaySpecAddress{Type: new(gwapiv1.IPAddressType), Value: "198.51.100.9"}
+	usablePool      = netip.MustParsePrefix("192.0.2.0/24")
+)
+
+func substituteAddresses(gws []*gwapiv1.Gateway) {
+	for _, g := range gws {
+		for i, a := range g.Spec.Addresses {
+			switch a.Value {
+			case "PLACEHOLDER_USABLE_ADDRS":
+				g.Spec.Addresses[i] = usableAddress
+			case "PLACEHOLDER_UNUSABLE_ADDRS":
+				g.Spec.Addresses[i] = unusableAddress
+			}
+		}
+	}
+}
+
+func addressUsable(typ, value string) bool {
+	ip, err := netip.ParseAddr(value)
+	return typ != string(gwapiv1.IPAddressType) || err == nil && usablePool.Contains(ip)
 }
