@@ -1,5 +1,5 @@
 terraform {
-  required_version = ">= 1.4"
+  required_version = ">= 1.5"
   required_providers {
     docker = {
       source  = "kreuzwerker/docker"
