@@ -145,12 +145,18 @@ func (t *translator) attach(rs *routeState, p *parentState) {
 	case len(p.attachments) == 0:
 		p.refusal = new(condFalse(accepted, string(gwapiv1.RouteReasonNoMatchingListenerHostname),
 			fmt.Sprintf("No hostname of the route intersects a listener hostname of %s", describeSection(p.ref))))
-	case rs.invalid == nil:
-		for _, a := range p.attachments {
-			a.l.attached[routeKey{kind: rs.kind, nsName: keyOf(rs.obj)}] = true
-			for _, h := range a.hostnames {
-				a.l.contribs = append(a.l.contribs, contribution{hostname: h, route: rs})
-			}
+	}
+}
+
+// commit puts an accepted route on the listeners it attached to.
+func (rs *routeState) commit(p *parentState) {
+	if p.gw == nil || p.refusal != nil || rs.invalid != nil {
+		return
+	}
+	for _, a := range p.attachments {
+		a.l.attached[routeKey{kind: rs.kind, nsName: keyOf(rs.obj)}] = true
+		for _, h := range a.hostnames {
+			a.l.contribs = append(a.l.contribs, contribution{hostname: h, route: rs})
 		}
 	}
 }

@@ -40,6 +40,15 @@ func (t *translator) processRoutes() {
 	}
 	t.processGRPCRoutes()
 	t.processL4Routes()
+	// HTTP/GRPC conflicts are settled by age across every route, so no
+	// listener takes a route before all candidates are known.
+	t.settleHTTPGRPCConflicts()
+	for _, rs := range t.routes {
+		for _, p := range rs.parents {
+			rs.commit(p)
+		}
+		t.writeRouteStatus(rs)
+	}
 }
 
 func (t *translator) processRoute(rs *routeState, compile func(*routeState)) {
@@ -51,7 +60,6 @@ func (t *translator) processRoute(rs *routeState, compile func(*routeState)) {
 	for _, p := range rs.parents {
 		t.attach(rs, p)
 	}
-	t.writeRouteStatus(rs)
 	t.routes = append(t.routes, rs)
 }
 

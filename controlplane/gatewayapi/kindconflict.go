@@ -1,0 +1,78 @@
+package gatewayapi
+
+import (
+	"fmt"
+	"slices"
+
+	gwapiv1 "sigs.k8s.io/gateway-api/apis/v1"
+)
+
+// ReasonHTTPGRPCConflict is the reason on the Accepted=False condition of a
+// route that lost a hostname to a route of the other kind (HTTPRoute vs
+// GRPCRoute) on one listener. The spec names no reason for this case.
+const ReasonHTTPGRPCConflict = "HostnameConflictWithOtherRouteKind"
+
+// claim is the hostnames an accepted HTTPRoute or GRPCRoute holds on a
+// listener.
+type claim struct {
+	route     *routeState
+	hostnames []string
+}
+
+// settleHTTPGRPCConflicts applies the GRPCRoute hostnames rule: when an
+// HTTPRoute and a GRPCRoute share a listener and their hostnames
+// intersect, only the older one (then the first by namespace/name) is
+// accepted. A gRPC call is an HTTP/2 request, so both kinds would otherwise
+// compete for the same requests without a defined precedence. Routes are
+// visited oldest first, so a route refused here never refuses another.
+func (t *translator) settleHTTPGRPCConflicts() {
+	var candidates []*routeState
+	for _, rs := range t.routes {
+		if (rs.kind == kindHTTPRoute || rs.kind == kindGRPCRoute) && rs.invalid == nil {
+			candidates = append(candidates, rs)
+		}
+	}
+	slices.SortStableFunc(candidates, func(a, b *routeState) int { return olderFirst(a.obj, b.obj) })
+	claims := map[*listenerState][]claim{}
+	for _, rs := range candidates {
+		for _, p := range rs.parents {
+			if p.gw == nil || p.refusal != nil {
+				continue
+			}
+			if winner := conflictingClaim(claims, rs, p); winner != nil {
+				p.refusal = new(condFalse(string(gwapiv1.RouteConditionAccepted), ReasonHTTPGRPCConflict,
+					fmt.Sprintf("Hostnames intersect those of %s %s/%s, which is older or first by name, on a listener of %s",
+						winner.kind, winner.obj.GetNamespace(), winner.obj.GetName(), describeSection(p.ref))))
+				p.attachments = nil
+				continue
+			}
+			for _, a := range p.attachments {
+				claims[a.l] = append(claims[a.l], claim{route: rs, hostnames: a.hostnames})
+			}
+		}
+	}
+}
+
+// conflictingClaim returns the route of the other kind already holding an
+// intersecting hostname on one of p's listeners, if any.
+func conflictingClaim(claims map[*listenerState][]claim, rs *routeState, p *parentState) *routeState {
+	for _, a := range p.attachments {
+		for _, c := range claims[a.l] {
+			if c.route.kind != rs.kind && anyOverlap(c.hostnames, a.hostnames) {
+				return c.route
+			}
+		}
+	}
+	return nil
+}
+
+func anyOverlap(a, b []string) bool {
+	for _, x := range a {
+		for _, y := range b {
+			if overlaps(x, y) {
+				return true
+			}
+		}
+	}
+	return false
+}
