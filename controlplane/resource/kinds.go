@@ -84,6 +84,10 @@ var kinds = []kindInfo{
 		func(r *Resources) *[]*gwapiv1.UDPRoute { return &r.UDPRoutes }, "v1", "v1alpha2"),
 	register(Group, KindEnvoyFleet, false, nameSubdomain, checkEnvoyFleet,
 		func(r *Resources) *[]*EnvoyFleet { return &r.EnvoyFleets }, Version),
+	register(GroupGatewayAPI, KindBackendTLSPolicy, true, nameSubdomain, nil,
+		func(r *Resources) *[]*gwapiv1.BackendTLSPolicy { return &r.BackendTLSPolicies }, "v1", "v1alpha3"),
+	register(GroupCore, KindConfigMap, true, nameSubdomain, nil,
+		func(r *Resources) *[]*corev1.ConfigMap { return &r.ConfigMaps }, "v1"),
 }
 
 // register binds kind metadata to the Go type T and its slice in Resources.

@@ -22,19 +22,21 @@ const (
 
 // Kind names, as they appear in manifests.
 const (
-	KindGatewayClass   = "GatewayClass"
-	KindGateway        = "Gateway"
-	KindHTTPRoute      = "HTTPRoute"
-	KindReferenceGrant = "ReferenceGrant"
-	KindNamespace      = "Namespace"
-	KindService        = "Service"
-	KindEndpointSlice  = "EndpointSlice"
-	KindBackend        = "Backend"
-	KindSecret         = "Secret"
-	KindGRPCRoute      = "GRPCRoute"
-	KindTLSRoute       = "TLSRoute"
-	KindTCPRoute       = "TCPRoute"
-	KindUDPRoute       = "UDPRoute"
+	KindGatewayClass     = "GatewayClass"
+	KindGateway          = "Gateway"
+	KindHTTPRoute        = "HTTPRoute"
+	KindReferenceGrant   = "ReferenceGrant"
+	KindNamespace        = "Namespace"
+	KindService          = "Service"
+	KindEndpointSlice    = "EndpointSlice"
+	KindBackend          = "Backend"
+	KindSecret           = "Secret"
+	KindGRPCRoute        = "GRPCRoute"
+	KindTLSRoute         = "TLSRoute"
+	KindTCPRoute         = "TCPRoute"
+	KindUDPRoute         = "UDPRoute"
+	KindBackendTLSPolicy = "BackendTLSPolicy"
+	KindConfigMap        = "ConfigMap"
 )
 
 // DefaultControllerName is the controllerName a GatewayClass must carry for
@@ -63,6 +65,10 @@ type Resources struct {
 	// EnvoyFleets are what GatewayClasses' parametersRef name: how each
 	// class's fleet is provisioned.
 	EnvoyFleets []*EnvoyFleet
+	// BackendTLSPolicies make the proxies reach Services over TLS.
+	BackendTLSPolicies []*gwapiv1.BackendTLSPolicy
+	// ConfigMaps hold CA bundles ("ca.crt") for BackendTLSPolicies.
+	ConfigMaps []*corev1.ConfigMap
 }
 
 // Backend is the project's own backend kind: a set of endpoints that live
