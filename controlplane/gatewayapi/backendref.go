@@ -58,7 +58,7 @@ func (t *translator) resolveBackendRef(route metav1.Object, routeKind gwapiv1.Ki
 	if isBackend {
 		return t.backendCluster(target, proto, field)
 	}
-	return t.serviceCluster(target, ref.Port, routeKind, proto, field)
+	return t.serviceCluster(route, target, ref.Port, routeKind, proto, field)
 }
 
 // appProtocols are the Gateway API's standard appProtocols (GEP-1911) and
@@ -96,7 +96,7 @@ func (t *translator) grantAllows(fromKind gwapiv1.Kind, fromNS, toNS, group, kin
 	return false
 }
 
-func (t *translator) serviceCluster(target nsName, port *gwapiv1.PortNumber, routeKind gwapiv1.Kind, proto ir.UpstreamProtocol, field string) (string, *refFailure) {
+func (t *translator) serviceCluster(route metav1.Object, target nsName, port *gwapiv1.PortNumber, routeKind gwapiv1.Kind, proto ir.UpstreamProtocol, field string) (string, *refFailure) {
 	svc := t.idx.services[target]
 	if svc == nil {
 		return "", failRef(gwapiv1.RouteReasonBackendNotFound, "%s: Service %s not found", field, target)
@@ -119,8 +119,19 @@ func (t *translator) serviceCluster(target nsName, port *gwapiv1.PortNumber, rou
 		}
 	}
 	name := clusterName(fmt.Sprintf("service/%s/%s/%d", target.Namespace, target.Name, *port), proto)
+	policy := t.tlsPolicyFor(route, routeKind, target, svc.Spec.Ports[i].Name)
+	if policy != nil {
+		name += "/tls"
+	}
 	if _, ok := t.clusters[name]; !ok {
-		t.clusters[name] = &ir.Cluster{Name: name, Protocol: proto, Endpoints: t.serviceEndpoints(svc, svc.Spec.Ports[i])}
+		c := &ir.Cluster{Name: name, Protocol: proto, Endpoints: t.serviceEndpoints(svc, svc.Spec.Ports[i])}
+		if policy != nil {
+			c.TLS = policy.tls
+			if c.TLS == nil {
+				c.Endpoints = nil
+			}
+		}
+		t.clusters[name] = c
 	}
 	return name, nil
 }

@@ -59,6 +59,8 @@ type Result struct {
 	TLSRoutes      []*gwapiv1.TLSRoute     `json:"tlsRoutes,omitempty"`
 	TCPRoutes      []*gwapiv1.TCPRoute     `json:"tcpRoutes,omitempty"`
 	UDPRoutes      []*gwapiv1.UDPRoute     `json:"udpRoutes,omitempty"`
+	// BackendTLSPolicies that apply to a backend of one of our Gateways.
+	BackendTLSPolicies []*gwapiv1.BackendTLSPolicy `json:"backendTLSPolicies,omitempty"`
 	// Infra is the provisioner's IR, keyed like IR (see fleet.go).
 	Infra map[string]*ir.Infra `json:"-"`
 }
@@ -81,6 +83,8 @@ type translator struct {
 	fleets map[string]*resource.EnvoyFleet
 	// secrets are every certificate a listener resolved, by IR name.
 	secrets map[string]*ir.Secret
+	// btls are the BackendTLSPolicies (backendtls.go).
+	btls *backendTLS
 }
 
 // Translate computes the IR and status for res. It never panics on any
@@ -99,6 +103,7 @@ func Translate(res *resource.Resources, opts Options) *Result {
 		clusters: map[string]*ir.Cluster{},
 		fleets:   fleetsByName(res),
 		secrets:  map[string]*ir.Secret{},
+		btls:     newBackendTLS(res),
 	}
 	t.processClasses()
 	t.processGateways()
@@ -130,5 +135,6 @@ func (t *translator) result() *Result {
 			out.addRoute(r.obj)
 		}
 	}
+	out.BackendTLSPolicies = t.backendTLSStatus()
 	return out
 }

@@ -234,6 +234,9 @@ type Cluster struct {
 	Protocol UpstreamProtocol `json:"protocol,omitempty"`
 	// Endpoints; all IPs (sent over EDS) or all hostnames (resolved by DNS).
 	Endpoints []Endpoint `json:"endpoints,omitempty"`
+	// TLS, when set, makes the proxy open TLS to the endpoints and verify
+	// them (BackendTLSPolicy).
+	TLS *UpstreamTLS `json:"tls,omitempty"`
 }
 
 // UpstreamProtocol is the protocol a cluster's HTTP requests use.

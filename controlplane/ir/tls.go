@@ -70,3 +70,23 @@ func (k PrivateKey) MarshalJSON() ([]byte, error) { return json.Marshal(k.String
 
 // GoString keeps %#v from printing the bytes.
 func (k PrivateKey) GoString() string { return k.String() }
+
+// UpstreamTLS is how the proxy verifies a backend it reaches over TLS.
+type UpstreamTLS struct {
+	// SNI is sent in the ClientHello.
+	SNI string `json:"sni"`
+	// Exactly one of CACertificate and SystemCA is set: the PEM bundle
+	// that must sign the backend's certificate, or the proxy host's own
+	// trust store.
+	CACertificate string `json:"caCertificate,omitempty"`
+	SystemCA      bool   `json:"systemCA,omitempty"`
+	// SubjectAltNames, any of which the backend's certificate must carry.
+	SubjectAltNames []SubjectAltName `json:"subjectAltNames"`
+}
+
+// SubjectAltName is one name a backend certificate may present; exactly
+// one field is set.
+type SubjectAltName struct {
+	Hostname string `json:"hostname,omitempty"`
+	URI      string `json:"uri,omitempty"`
+}
