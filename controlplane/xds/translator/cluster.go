@@ -27,9 +27,19 @@ func buildClusters(c *ir.Cluster, v variant, path string) ([]*clusterv3.Cluster,
 	if err != nil {
 		return nil, nil, err
 	}
+	if c.TLS != nil && v == grpcVariant {
+		// gRPC takes upstream CAs only from certificate providers in its
+		// own bootstrap and NACKs an inline one. Plaintext would skip the
+		// verification the policy demands, so the cluster fails closed:
+		// no endpoints, and calls end UNAVAILABLE.
+		return []*clusterv3.Cluster{edsCluster(c.Name)}, []*endpointv3.ClusterLoadAssignment{loadAssignment(c.Name, nil)}, nil
+	}
 	if c.IsIP() {
 		cl := edsCluster(c.Name)
 		if err := setProtocol(cl, c, v, path); err != nil {
+			return nil, nil, err
+		}
+		if err := setUpstreamTLS(cl, c, path); err != nil {
 			return nil, nil, err
 		}
 		return []*clusterv3.Cluster{cl}, []*endpointv3.ClusterLoadAssignment{loadAssignment(c.Name, eps)}, nil
@@ -42,6 +52,9 @@ func buildClusters(c *ir.Cluster, v variant, path string) ([]*clusterv3.Cluster,
 	cl.DnsLookupFamily = clusterv3.Cluster_V4_PREFERRED
 	cl.RespectDnsTtl = true
 	if err := setProtocol(cl, c, v, path); err != nil {
+		return nil, nil, err
+	}
+	if err := setUpstreamTLS(cl, c, path); err != nil {
 		return nil, nil, err
 	}
 	return []*clusterv3.Cluster{cl}, nil, nil
@@ -77,7 +90,7 @@ const httpProtocolOptionsName = "envoy.extensions.upstreams.http.v3.HttpProtocol
 
 // clusterNames are the xDS clusters that carry IR cluster c's traffic in v.
 func clusterNames(c *ir.Cluster, v variant) []string {
-	if v != grpcVariant || c.IsIP() {
+	if v != grpcVariant || c.IsIP() || c.TLS != nil {
 		return []string{c.Name}
 	}
 	eps := dedupe(c.Endpoints)
