@@ -55,6 +55,8 @@ var SupportedFeatures = sortedFeatures(
 	features.SupportTLSRouteModeMixed,
 	features.SupportTCPRoute,
 	features.SupportUDPRoute,
+	features.SupportBackendTLSPolicy,
+	features.SupportBackendTLSPolicySANValidation,
 )
 
 // sortedFeatures sorts by name: the CRD lists supportedFeatures as a set

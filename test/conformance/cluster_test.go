@@ -49,6 +49,7 @@ func (c *cluster) translate() {
 	replace(c.res.TLSRoutes, out.TLSRoutes)
 	replace(c.res.TCPRoutes, out.TCPRoutes)
 	replace(c.res.UDPRoutes, out.UDPRoutes)
+	replace(c.res.BackendTLSPolicies, out.BackendTLSPolicies)
 	for _, g := range out.Gateways {
 		// The provisioner, not the translator, assigns addresses; the
 		// helpers that wait for "the Gateway is ready" need one.
@@ -87,6 +88,8 @@ func (c *cluster) Get(_ context.Context, key client.ObjectKey, obj client.Object
 		return copyFound(find(c.res.TCPRoutes, key), o, "tcproutes", key)
 	case *gwapiv1.UDPRoute:
 		return copyFound(find(c.res.UDPRoutes, key), o, "udproutes", key)
+	case *gwapiv1.BackendTLSPolicy:
+		return copyFound(find(c.res.BackendTLSPolicies, key), o, "backendtlspolicies", key)
 	}
 	return fmt.Errorf("cluster: Get of %T is not supported", obj)
 }
@@ -154,6 +157,8 @@ func (c *cluster) Patch(_ context.Context, obj client.Object, _ client.Patch, _ 
 		patchSpec(find(c.res.HTTPRoutes, key), o, func(x *gwapiv1.HTTPRoute) any { return &x.Spec })
 	case *gwapiv1.GRPCRoute:
 		patchSpec(find(c.res.GRPCRoutes, key), o, func(x *gwapiv1.GRPCRoute) any { return &x.Spec })
+	case *gwapiv1.BackendTLSPolicy:
+		patchSpec(find(c.res.BackendTLSPolicies, key), o, func(x *gwapiv1.BackendTLSPolicy) any { return &x.Spec })
 	default:
 		return fmt.Errorf("cluster: Patch of %T is not supported", obj)
 	}

@@ -23,8 +23,8 @@
 // The extended HTTP features that used to be refused (redirect codes, CORS,
 // mirrors, backendRef filters, retries, h2c/WebSocket backends) have their
 // status preludes in extended_test.go; GATEWAY-TLS and GATEWAY-GRPC in
-// profiles_test.go. ListenerSet, BackendTLSPolicy and mesh tests are not
-// covered.
+// profiles_test.go; BackendTLSPolicy in backendtls_test.go. ListenerSet
+// and mesh tests are not covered.
 package conformance_test
 
 import (

@@ -49,7 +49,9 @@ func loadManifests(t *testing.T, files ...string) *resource.Resources {
 			t.Fatalf("%s redefines %v", f, dups)
 		}
 	}
-	all.Secrets = append(all.Secrets, programmaticSecrets(t)...)
+	secrets, configMaps := programmaticObjects(t)
+	all.Secrets = append(all.Secrets, secrets...)
+	all.ConfigMaps = append(all.ConfigMaps, configMaps...)
 	substituteAddresses(all.Gateways)
 	all.Gateways = slices.DeleteFunc(all.Gateways, func(g *gwapiv1.Gateway) bool {
 		return excludedGateways[client.ObjectKeyFromObject(g).String()] != ""
@@ -84,10 +86,13 @@ func gatewayClass(name string) *gwapiv1.GatewayClass {
 	}
 }
 
-// programmaticSecrets are the certificate Secrets the upstream suite's
-// Setup creates in code rather than in manifests, made with its own helpers.
-func programmaticSecrets(t *testing.T) []*corev1.Secret {
-	_, ca, caKey := kubernetes.MustCreateCACertConfigMap(t, infra, "tls-checks-ca-certificate")
+// programmaticObjects are the certificate Secrets and CA ConfigMaps the
+// upstream suite's Setup creates in code rather than in manifests, made
+// with its own helpers.
+func programmaticObjects(t *testing.T) ([]*corev1.Secret, []*corev1.ConfigMap) {
+	caMap, ca, caKey := kubernetes.MustCreateCACertConfigMap(t, infra, "tls-checks-ca-certificate")
+	// BackendTLSPolicy tests trust this CA to make validation fail.
+	mismatch, _, _ := kubernetes.MustCreateCACertConfigMap(t, infra, "mismatch-ca-certificate")
 	return []*corev1.Secret{
 		kubernetes.MustCreateSelfSignedCertSecret(t, "gateway-conformance-web-backend", "certificate", []string{"*"}),
 		kubernetes.MustCreateSelfSignedCertSecret(t, infra, "tls-validity-checks-certificate", []string{"*", "*.org", "*.wildcard.org"}),
@@ -95,7 +100,7 @@ func programmaticSecrets(t *testing.T) []*corev1.Secret {
 		kubernetes.MustCreateCASignedCertSecret(t, infra, "tls-passthrough-checks-certificate", []string{"abc.example.com"}, ca, caKey),
 		kubernetes.MustCreateCASignedCertSecret(t, "gateway-conformance-app-backend", "tls-passthrough-checks-certificate", []string{"abc.example.com"}, ca, caKey),
 		kubernetes.MustCreateCASignedCertSecret(t, infra, "tls-terminate-checks-certificate", []string{"tls.example.com"}, ca, caKey),
-	}
+	}, []*corev1.ConfigMap{caMap, mismatch}
 }
 
 // Static addresses the harness's fleets can and cannot bind, in place of

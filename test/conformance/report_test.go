@@ -86,6 +86,7 @@ var harness = []struct {
 	{"UpstreamGRPCStatusPreludes", upstreamGRPCStatusPreludes},
 	{"UpstreamL4StatusOnly", upstreamL4StatusOnly},
 	{"TLSRouteMixedTerminationSameNamespace", tlsMixedTermination},
+	{"UpstreamBackendTLSPolicy", upstreamBackendTLSPolicy},
 }
 
 // TestConformance runs the harness, then checks that the features the
