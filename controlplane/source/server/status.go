@@ -87,6 +87,30 @@ func routeStatus(controller gwapiv1.GatewayController, computed, stored gwapiv1.
 	return out
 }
 
+// policyStatus is routeStatus for a policy's ancestors: other controllers'
+// entries are kept, ours replaced, and a condition whose status holds keeps
+// its lastTransitionTime.
+func policyStatus(controller gwapiv1.GatewayController, computed, stored gwapiv1.PolicyStatus) gwapiv1.PolicyStatus {
+	out := gwapiv1.PolicyStatus{Ancestors: []gwapiv1.PolicyAncestorStatus{}}
+	for _, s := range stored.Ancestors {
+		if s.ControllerName != controller {
+			out.Ancestors = append(out.Ancestors, s)
+		}
+	}
+	for _, a := range computed.Ancestors {
+		if a.ControllerName != controller {
+			continue
+		}
+		for _, s := range stored.Ancestors {
+			if s.ControllerName == controller && sameParent(s.AncestorRef, a.AncestorRef) {
+				a.Conditions = keepTimes(a.Conditions, s.Conditions)
+			}
+		}
+		out.Ancestors = append(out.Ancestors, a)
+	}
+	return out
+}
+
 // withoutController drops controller's entries: the route is no longer ours.
 func withoutController(controller gwapiv1.GatewayController, stored gwapiv1.RouteStatus) gwapiv1.RouteStatus {
 	return routeStatus(controller, gwapiv1.RouteStatus{}, stored)

@@ -151,6 +151,12 @@ func (w *statusWriter) items(res *gatewayapi.Result) []statusItem {
 			return &st
 		}))
 	}
+	for _, p := range res.BackendTLSPolicies {
+		out = append(out, item(p, p.Status, func(s *gwapiv1.BackendTLSPolicy) any {
+			st := policyStatus(w.controller, p.Status, s.Status)
+			return &st
+		}))
+	}
 	for _, r := range routesOf(res) {
 		computed := routeStatusOf(r)
 		out = append(out, item(r, computed, func(s resource.Object) any {
@@ -235,6 +241,10 @@ func (w *statusWriter) disown(key store.Key, uid types.UID) statusItem {
 		}
 		if rs := routeStatusOf(stored); rs != nil {
 			st := withoutController(w.controller, *rs)
+			return &st, true
+		}
+		if p, ok := stored.(*gwapiv1.BackendTLSPolicy); ok {
+			st := policyStatus(w.controller, gwapiv1.PolicyStatus{}, p.Status)
 			return &st, true
 		}
 		st, ok := w.api.defaultStatus[gk]
