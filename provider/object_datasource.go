@@ -44,8 +44,8 @@ func (d *objectDataSource) Schema(_ context.Context, _ datasource.SchemaRequest,
 		Attributes: map[string]schema.Attribute{
 			"id":       schema.StringAttribute{Computed: true, MarkdownDescription: "`" + idForm(d.m) + "`."},
 			"metadata": schema.SingleNestedAttribute{Required: true, Attributes: meta},
-			"spec":     schema.SingleNestedAttribute{Computed: true, Attributes: d.m.spec.DataSourceAttributes(), MarkdownDescription: d.m.spec.Description},
-			"status":   schema.SingleNestedAttribute{Computed: true, Attributes: d.m.status.DataSourceAttributes(), MarkdownDescription: d.m.status.Description},
+			"spec":     schema.SingleNestedAttribute{Computed: true, Attributes: d.m.spec.DataSourceAttributes(), CustomType: d.m.spec.ObjectType(), MarkdownDescription: d.m.spec.Description},
+			"status":   schema.SingleNestedAttribute{Computed: true, Attributes: d.m.status.DataSourceAttributes(), CustomType: d.m.status.ObjectType(), MarkdownDescription: d.m.status.Description},
 		},
 	}
 }

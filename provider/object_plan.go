@@ -66,7 +66,15 @@ func (r *objectResource) planID(ctx context.Context, req resource.ModifyPlanRequ
 	if name.IsUnknown() || name.IsNull() {
 		return
 	}
-	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), types.StringValue(r.m.id(ns.ValueString(), name.ValueString())))...)
+	id := types.StringValue(r.m.id(ns.ValueString(), name.ValueString()))
+	var planned types.String
+	req.Plan.GetAttribute(ctx, path.Root("id"), &planned)
+	// SetAttribute rebuilds the whole planned value; most plans already
+	// hold the id (from state), so it is worth a look first.
+	if planned.Equal(id) {
+		return
+	}
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("id"), id)...)
 }
 
 // userPartKnown: the config's metadata and spec hold no values that are

@@ -27,7 +27,7 @@ func (m *kindModel) resourceSchema() (schema.Schema, error) {
 			PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()}},
 		"metadata": schema.SingleNestedAttribute{Required: true, Attributes: m.metadataAttributes(),
 			MarkdownDescription: "The object's name" + map[bool]string{true: ", namespace", false: ""}[m.scoped] + ", labels and annotations."},
-		"spec": schema.SingleNestedAttribute{Required: true, Attributes: spec, MarkdownDescription: m.spec.Description},
+		"spec": schema.SingleNestedAttribute{Required: true, Attributes: spec, CustomType: m.spec.ObjectType(), MarkdownDescription: m.spec.Description},
 		"timeouts": schema.SingleNestedAttribute{Optional: true, MarkdownDescription: "How long create, update and delete may take, as Go durations (`\"90s\"`, `\"5m\"`); default " + defaultTimeout.String() + ".",
 			Attributes: map[string]schema.Attribute{
 				"create": schema.StringAttribute{Optional: true, Validators: []validator.String{durationValidator{}}},
@@ -40,7 +40,7 @@ func (m *kindModel) resourceSchema() (schema.Schema, error) {
 		if err != nil {
 			return schema.Schema{}, err
 		}
-		attrs["status"] = schema.SingleNestedAttribute{Computed: true, Attributes: status, MarkdownDescription: m.status.Description}
+		attrs["status"] = schema.SingleNestedAttribute{Computed: true, Attributes: status, CustomType: m.status.ObjectType(), MarkdownDescription: m.status.Description}
 		attrs["wait_for"] = schema.StringAttribute{Optional: true, Computed: true, Default: stringdefault.StaticString(waitAccepted),
 			Validators:          []validator.String{stringvalidator.OneOf(waitAccepted, waitProgrammed)},
 			MarkdownDescription: "The condition an apply waits for once the control plane has seen the change: `Accepted` (default) or `Programmed` (where the kind has it). An apply fails when the object is not Accepted or its refs are not resolved."}

@@ -19,6 +19,7 @@ import (
 
 // New returns the provider factory providerserver serves.
 func New(version string) func() provider.Provider {
+	quietSDKLogs()
 	return func() provider.Provider { return &envoyGatewayProvider{version: version} }
 }
 

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"time"
@@ -21,11 +22,32 @@ func main() {
 	n := flag.Int("n", 200, "resources per root")
 	runs := flag.Int("runs", 1, "measurements of each command; the median is reported")
 	tf := flag.String("terraform", "", "terraform CLI (default: $TF_ACC_TERRAFORM_PATH, else PATH)")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of this process, which runs the control plane, to this file")
 	flag.Parse()
+	if *cpuprofile != "" {
+		stop, err := startCPUProfile(*cpuprofile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "tfbench:", err)
+			os.Exit(1)
+		}
+		defer stop()
+	}
 	if err := run(context.Background(), *n, *runs, *tf); err != nil {
 		fmt.Fprintln(os.Stderr, "tfbench:", err)
 		os.Exit(1)
 	}
+}
+
+func startCPUProfile(file string) (stop func(), err error) {
+	f, err := os.Create(file)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
 
 // timings holds every measurement of one root, by command.
@@ -55,6 +77,9 @@ func run(ctx context.Context, n, runs int, tfFlag string) error {
 		"TF_CLI_CONFIG_FILE=" + cliConfig, "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1",
 		"ENVOYGATEWAY_ENDPOINT=http://" + m.ConfigServerAddr().String(),
 		"ENVOYGATEWAY_TOKEN=" + m.ConfigServerToken(),
+		// The provider (and Terraform) run with this, which profiles the
+		// provider processes when ENVOYGATEWAY_CPUPROFILE_DIR is set.
+		"ENVOYGATEWAY_CPUPROFILE_DIR=" + os.Getenv("ENVOYGATEWAY_CPUPROFILE_DIR"),
 	}
 	infra, err := newWorkspace(tfBin, filepath.Join(tmp, "infra"), infraConfig, env)
 	if err != nil {

@@ -33,3 +33,11 @@ func (n *Node) attrTypes() map[string]attr.Type {
 	}
 	return out
 }
+
+// ObjectType is an object node's type, set as the CustomType of its nested
+// attribute. Without it the framework derives the type from the nested
+// attributes again at every step of every path it walks, which for the
+// Gateway API's deep schemas was most of the provider's CPU time in a plan.
+func (n *Node) ObjectType() types.ObjectType {
+	return types.ObjectType{AttrTypes: n.attrTypes()}
+}

@@ -2,6 +2,7 @@ package crdschema
 
 import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
 // DataSourceAttributes are the computed data source attributes of an
@@ -27,17 +28,17 @@ func (n *Node) DataSourceAttribute() schema.Attribute {
 	case Bool:
 		return schema.BoolAttribute{Computed: true, MarkdownDescription: desc}
 	case Object:
-		return schema.SingleNestedAttribute{Computed: true, Attributes: n.DataSourceAttributes(), MarkdownDescription: desc}
+		return schema.SingleNestedAttribute{Computed: true, CustomType: n.ObjectType(), Attributes: n.DataSourceAttributes(), MarkdownDescription: desc}
 	}
 	if n.Elem.Kind == Object {
-		obj := schema.NestedAttributeObject{Attributes: n.Elem.DataSourceAttributes()}
+		obj := schema.NestedAttributeObject{Attributes: n.Elem.DataSourceAttributes(), CustomType: n.Elem.ObjectType()}
 		switch n.Kind {
 		case List:
-			return schema.ListNestedAttribute{Computed: true, NestedObject: obj, MarkdownDescription: desc}
+			return schema.ListNestedAttribute{Computed: true, NestedObject: obj, CustomType: types.ListType{ElemType: obj.CustomType}, MarkdownDescription: desc}
 		case Set:
-			return schema.SetNestedAttribute{Computed: true, NestedObject: obj, MarkdownDescription: desc}
+			return schema.SetNestedAttribute{Computed: true, NestedObject: obj, CustomType: types.SetType{ElemType: obj.CustomType}, MarkdownDescription: desc}
 		}
-		return schema.MapNestedAttribute{Computed: true, NestedObject: obj, MarkdownDescription: desc}
+		return schema.MapNestedAttribute{Computed: true, NestedObject: obj, CustomType: types.MapType{ElemType: obj.CustomType}, MarkdownDescription: desc}
 	}
 	switch n.Kind {
 	case List:

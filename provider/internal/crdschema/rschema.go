@@ -93,7 +93,7 @@ func (n *Node) ResourceAttribute(computedOnly bool) (schema.Attribute, error) {
 		if err != nil {
 			return nil, err
 		}
-		a := schema.SingleNestedAttribute{Attributes: attrs, Required: p.required, Optional: p.optional, Computed: p.computed, MarkdownDescription: desc}
+		a := schema.SingleNestedAttribute{Attributes: attrs, CustomType: n.ObjectType(), Required: p.required, Optional: p.optional, Computed: p.computed, MarkdownDescription: desc}
 		if def != nil {
 			a.Default = objectdefault.StaticValue(def.(types.Object))
 		}
@@ -109,22 +109,22 @@ func (n *Node) collectionAttribute(p presence, def attr.Value, computedOnly bool
 		if err != nil {
 			return nil, err
 		}
-		obj := schema.NestedAttributeObject{Attributes: attrs}
+		obj := schema.NestedAttributeObject{Attributes: attrs, CustomType: n.Elem.ObjectType()}
 		switch n.Kind {
 		case List:
-			a := schema.ListNestedAttribute{NestedObject: obj, Required: p.required, Optional: p.optional, Computed: p.computed, MarkdownDescription: desc}
+			a := schema.ListNestedAttribute{NestedObject: obj, CustomType: types.ListType{ElemType: obj.CustomType}, Required: p.required, Optional: p.optional, Computed: p.computed, MarkdownDescription: desc}
 			if def != nil {
 				a.Default = listdefault.StaticValue(def.(types.List))
 			}
 			return a, nil
 		case Set:
-			a := schema.SetNestedAttribute{NestedObject: obj, Required: p.required, Optional: p.optional, Computed: p.computed, MarkdownDescription: desc}
+			a := schema.SetNestedAttribute{NestedObject: obj, CustomType: types.SetType{ElemType: obj.CustomType}, Required: p.required, Optional: p.optional, Computed: p.computed, MarkdownDescription: desc}
 			if def != nil {
 				a.Default = setdefault.StaticValue(def.(types.Set))
 			}
 			return a, nil
 		}
-		a := schema.MapNestedAttribute{NestedObject: obj, Required: p.required, Optional: p.optional, Computed: p.computed, MarkdownDescription: desc}
+		a := schema.MapNestedAttribute{NestedObject: obj, CustomType: types.MapType{ElemType: obj.CustomType}, Required: p.required, Optional: p.optional, Computed: p.computed, MarkdownDescription: desc}
 		if def != nil {
 			a.Default = mapdefault.StaticValue(def.(types.Map))
 		}

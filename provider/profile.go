@@ -1,0 +1,39 @@
+package provider
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime/pprof"
+	"time"
+)
+
+// profileInterval: Terraform ends provider processes without letting main
+// return, so a profile is written in pieces short enough that little is
+// lost at the end. Merge them with `go tool pprof dir/*.pprof`.
+const profileInterval = 500 * time.Millisecond
+
+// ENVOYGATEWAY_CPUPROFILE_DIR profiles every provider process Terraform
+// starts (tools/tfbench passes it through), for finding where a plan's
+// time goes.
+func init() {
+	if dir := os.Getenv("ENVOYGATEWAY_CPUPROFILE_DIR"); dir != "" {
+		go profilePieces(dir)
+	}
+}
+
+func profilePieces(dir string) {
+	for i := 0; ; i++ {
+		f, err := os.Create(filepath.Join(dir, fmt.Sprintf("cpu-%d-%04d.pprof", os.Getpid(), i)))
+		if err != nil {
+			return
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			f.Close()
+			return
+		}
+		time.Sleep(profileInterval)
+		pprof.StopCPUProfile()
+		f.Close()
+	}
+}
