@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/envoygateway/terraform-provider-envoygateway/controlplane/resource"
 	"sigs.k8s.io/yaml"
 )
 
@@ -40,30 +41,14 @@ func (w *Workload) WriteYAMLFile(path string) error {
 	return f.Close()
 }
 
+// objects lists every object in the registered kinds' order (classes and
+// namespaces before the objects that refer to them).
 func (w *Workload) objects() []any {
-	r := w.Resources
 	var out []any
-	for _, o := range r.GatewayClasses {
+	w.Resources.Walk(func(_ resource.Key, o resource.Object) bool {
 		out = append(out, o)
-	}
-	for _, o := range r.Namespaces {
-		out = append(out, o)
-	}
-	for _, o := range r.Gateways {
-		out = append(out, o)
-	}
-	for _, o := range r.Backends {
-		out = append(out, o)
-	}
-	for _, o := range r.Services {
-		out = append(out, o)
-	}
-	for _, o := range r.EndpointSlices {
-		out = append(out, o)
-	}
-	for _, o := range r.HTTPRoutes {
-		out = append(out, o)
-	}
+		return true
+	})
 	return out
 }
 
