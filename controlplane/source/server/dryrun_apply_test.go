@@ -48,7 +48,11 @@ func TestDryRun(t *testing.T) {
 	e.do("PUT", routePath+"?dryRun=Some", routeYAML("web", "/")).must(t, http.StatusBadRequest)
 
 	// A dry-run update shows the next generation and leaves the stored one.
-	stored := e.do("PUT", routePath, routeYAML("web", "/")).must(t, http.StatusCreated)
+	e.do("PUT", routePath, routeYAML("web", "/")).must(t, http.StatusCreated)
+	// The status write-back moves resourceVersion; compare with the object
+	// once its status is in.
+	eventually(t, "route status written", func() string { return accepted(e.do("GET", routePath, ""), "status.parents.0.conditions") })
+	stored := e.do("GET", routePath, "").must(t, http.StatusOK)
 	up := e.do("PUT", routePath+"?dryRun=All", routeYAML("web", "/v2")).must(t, http.StatusOK)
 	if up.get("metadata.generation") != float64(2) || up.str("metadata.resourceVersion") != stored.str("metadata.resourceVersion") {
 		t.Errorf("dry-run update metadata: %v", up.get("metadata"))
