@@ -114,6 +114,12 @@ func Run(c Config) *Report {
 		} else {
 			r.Startup = append(r.Startup, *st)
 		}
+		logf("start-up: %d routes from the store", s.startup)
+		if st, err := MeasureStartupFromStore(c.Binary, mkdir(c.Dir, "startup-store"), startupFile, s.startup); err != nil {
+			fail("start-up from the store", err)
+		} else {
+			r.Startup = append(r.Startup, *st)
+		}
 	}
 	return r
 }

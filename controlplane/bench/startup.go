@@ -11,6 +11,10 @@ import (
 	"path/filepath"
 	"sync"
 	"time"
+
+	"github.com/envoygateway/terraform-provider-envoygateway/controlplane/resource/validation"
+	"github.com/envoygateway/terraform-provider-envoygateway/controlplane/source/server"
+	"github.com/envoygateway/terraform-provider-envoygateway/controlplane/store/bolt"
 )
 
 // StartupResult is the time from starting a control plane process until a
@@ -33,8 +37,59 @@ func MeasureStartupFromFiles(binary, dir, file string, routes int) (*StartupResu
 		"xds":     map[string]any{"address": "127.0.0.1:0"},
 		"admin":   map[string]any{"address": "127.0.0.1:0"},
 		"logging": map[string]any{"level": "info", "format": "json"},
-		"sources": map[string]any{"files": map[string]any{"paths": []string{file}}},
+		// Files only: the Config Server is on by default and would bind
+		// its default port.
+		"sources": map[string]any{"files": map[string]any{"paths": []string{file}}, "server": nil},
 	}
+	return measureStartup(binary, dir, cfg, routes, "files", "envoy-gateway server --config <files source>")
+}
+
+// MeasureStartupFromStore stores the objects of file (holding routes
+// routes) in a bbolt store through the Config Server's own write path,
+// then starts `binary server` with only the Config Server as its source and
+// times it until one proxy has ACKed every type: loading the store, typing
+// the objects, translating and serving. Filling the store is not timed.
+func MeasureStartupFromStore(binary, dir, file string, routes int) (*StartupResult, error) {
+	dataDir := filepath.Join(dir, "data")
+	if err := fillStore(filepath.Join(dataDir, "store.db"), file); err != nil {
+		return nil, fmt.Errorf("filling the store: %w", err)
+	}
+	cfg := map[string]any{
+		"dataDir": dataDir,
+		"xds":     map[string]any{"address": "127.0.0.1:0"},
+		"admin":   map[string]any{"address": "127.0.0.1:0"},
+		"logging": map[string]any{"level": "info", "format": "json"},
+		"sources": map[string]any{"server": map[string]any{"address": "127.0.0.1:0", "grpcAddress": "127.0.0.1:0"}},
+	}
+	return measureStartup(binary, dir, cfg, routes, "store", "envoy-gateway server (Config Server source, bbolt)")
+}
+
+// fillStore applies the manifests of file to a new bbolt store at path, as
+// `envoy-gateway apply` would through a running server.
+func fillStore(path, file string) error {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return err
+	}
+	st, err := bolt.Open(path, bolt.Options{})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	v, err := validation.New()
+	if err != nil {
+		return err
+	}
+	_, err = server.NewAPI(st, v, server.APIOptions{}).Apply(context.Background(), data, server.WriteOptions{})
+	return err
+}
+
+// measureStartup starts `binary server` with cfg and times it until one
+// proxy has ACKed every type.
+func measureStartup(binary, dir string, cfg map[string]any, routes int, source, command string) (*StartupResult, error) {
 	b, err := json.Marshal(cfg)
 	if err != nil {
 		return nil, err
@@ -71,7 +126,7 @@ func MeasureStartupFromFiles(binary, dir, file string, routes int) (*StartupResu
 	if err != nil {
 		return nil, err
 	}
-	return &StartupResult{Routes: routes, Source: "files", Command: "envoy-gateway server --config <files source>", Ms: ms(at.Sub(t0))}, nil
+	return &StartupResult{Routes: routes, Source: source, Command: command, Ms: ms(at.Sub(t0))}, nil
 }
 
 // xdsAddress reads the server's JSON log until it says where xDS listens;

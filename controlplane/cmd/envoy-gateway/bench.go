@@ -28,7 +28,8 @@ func newBenchCommand() *cobra.Command {
   incremental     one-route change with 10k routes loaded, until the snapshot is set
   fan-out         1,000 ADS streams ACKing a one-route change, and the control plane's memory
   config server   durable PUTs, sequential and from 16 clients
-  start-up        process start until a proxy has the 10k-route configuration
+  start-up        process start until a proxy has the 10k-route configuration,
+                  from files and from the Config Server's bbolt store
 
 --quick uses smaller sizes for a loaded machine. Nothing here is a pass/fail test.`,
 		Args: cobra.NoArgs,
