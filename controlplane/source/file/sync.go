@@ -146,6 +146,7 @@ func (w *Watcher) publish(files []string) {
 	}
 	res, dups := resource.Union(parts...)
 	w.reportDuplicates(dups)
+	w.setGenerations(res)
 	w.out.Store(w.key, res)
 	w.published = true
 	w.readyOnce.Do(func() { close(w.ready) })

@@ -79,6 +79,7 @@ type Watcher struct {
 	files     map[string]*fileState
 	warned    map[string]bool // skipped kinds already warned about
 	reported  map[string]bool // duplicate definitions currently reported
+	gens      map[resource.Key]generation
 	published bool
 }
 
@@ -101,7 +102,7 @@ func New(paths []string, key string, out *message.Map[string, *resource.Resource
 		debounce: DefaultDebounce, resync: DefaultResync,
 		ready:  make(chan struct{}),
 		files:  map[string]*fileState{},
-		warned: map[string]bool{}, reported: map[string]bool{},
+		warned: map[string]bool{}, reported: map[string]bool{}, gens: map[resource.Key]generation{},
 	}
 	for _, o := range opts {
 		o(w)

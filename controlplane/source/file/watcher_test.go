@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -368,5 +369,48 @@ func TestWithValidator(t *testing.T) {
 	recs := h.waitLog("keeping the file's last good content", 1)
 	if len(recs) != 1 || recs[0]["field"] != "metadata.name" || !strings.Contains(recs[0]["error"].(string), "x is reserved") {
 		t.Errorf("validator rejection not reported: %v", recs)
+	}
+}
+
+// Generations move as on an API server: 1 at first, +1 when anything
+// outside metadata and status changes, unchanged for a label edit.
+func TestGenerationFollowsSpecChanges(t *testing.T) {
+	dir := t.TempDir()
+	gw := func(port, label string) string {
+		return "apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata:\n  name: gw\n  labels: {team: " + label + "}\nspec:\n  gatewayClassName: eg\n  listeners:\n  - {name: http, protocol: HTTP, port: " + port + "}\n"
+	}
+	write(t, filepath.Join(dir, "gw.yaml"), gw("80", "a"))
+	write(t, filepath.Join(dir, "ns.yaml"), ns("a"))
+	h := start(t, dir, []string{dir})
+	generationOf := func(r *resource.Resources) int64 {
+		if len(r.Gateways) != 1 {
+			return -1
+		}
+		return r.Gateways[0].Generation
+	}
+	wantGen := func(port string, want int64) {
+		t.Helper()
+		h.waitFor("gateway on port "+port, func([]string) bool {
+			g := h.last.Gateways
+			return len(g) == 1 && fmt.Sprint(g[0].Spec.Listeners[0].Port) == port && g[0].Labels["team"] != ""
+		})
+		if got := generationOf(h.last); got != want {
+			t.Fatalf("port %s: generation %d, want %d", port, got, want)
+		}
+	}
+	wantGen("80", 1)
+	write(t, filepath.Join(dir, "gw.yaml"), gw("8080", "a"))
+	wantGen("8080", 2)
+	// A label is metadata: no new generation.
+	write(t, filepath.Join(dir, "gw.yaml"), gw("8080", "b"))
+	h.waitFor("label b", func([]string) bool { g := h.last.Gateways; return len(g) == 1 && g[0].Labels["team"] == "b" })
+	if got := generationOf(h.last); got != 2 {
+		t.Fatalf("after a label edit: generation %d, want 2", got)
+	}
+	// Another file's edit leaves it alone.
+	write(t, filepath.Join(dir, "ns.yaml"), ns("a", "b"))
+	h.waitKeys("Gateway default/gw", "Namespace a", "Namespace b")
+	if got := generationOf(h.last); got != 2 {
+		t.Fatalf("after another file changed: generation %d, want 2", got)
 	}
 }
