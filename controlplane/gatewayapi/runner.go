@@ -45,7 +45,7 @@ func (r *Runner) Run(ctx context.Context) error {
 			if !ok {
 				return nil
 			}
-			res, err := translateSafely(merge(u.State), r.Options)
+			res, err := TranslateSources(u.State, r.Options)
 			if err != nil {
 				// Keep serving the last good IR rather than crash the
 				// control plane on a translator bug.
@@ -78,29 +78,26 @@ func (r *Runner) publish(prev map[string]*ir.Xds, res *Result, log *slog.Logger)
 	return res.IR
 }
 
-func translateSafely(res *resource.Resources, opts Options) (out *Result, err error) {
+// TranslateSources translates every config source's snapshot together, as
+// the Runner does: the sources are joined in source-name order (an object
+// defined by two sources is kept from the first; Translate drops the later
+// duplicate). A panic in the translator is returned as an error, so that a
+// translator bug costs one translation, not the control plane. The Config
+// Server's dry-run calls it too, so it sees what the Runner would.
+func TranslateSources(state map[string]*resource.Resources, opts Options) (out *Result, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("panic: %v", p)
 		}
 	}()
-	return Translate(res, opts), nil
-}
-
-// merge concatenates every source's snapshot in source-name order. An
-// object defined by two sources is kept from the first; Translate drops
-// the later duplicate.
-func merge(state map[string]*resource.Resources) *resource.Resources {
-	out := &resource.Resources{}
+	merged := &resource.Resources{}
 	for _, src := range slices.Sorted(maps.Keys(state)) {
-		s := state[src]
-		if s == nil {
-			continue
+		if s := state[src]; s != nil {
+			s.Walk(func(_ resource.Key, o resource.Object) bool {
+				merged.Add(o)
+				return true
+			})
 		}
-		s.Walk(func(_ resource.Key, o resource.Object) bool {
-			out.Add(o)
-			return true
-		})
 	}
-	return out
+	return Translate(merged, opts), nil
 }

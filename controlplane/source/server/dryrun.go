@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"fmt"
 	"maps"
 
 	"k8s.io/apimachinery/pkg/runtime"
@@ -44,7 +43,7 @@ func (a *API) translateCandidates(ctx context.Context, ps []*prepared) []map[str
 			continue
 		}
 		typed[i] = obj
-		addTyped(cands, obj)
+		cands.Add(obj)
 		switch obj.(type) {
 		case *gwapiv1.GatewayClass, *gwapiv1.Gateway:
 			needed = true
@@ -64,7 +63,7 @@ func (a *API) translateCandidates(ctx context.Context, ps []*prepared) []map[str
 		cands.Merge(cur)
 	}
 	state[SourceName] = cands
-	res, err := translateSafely(mergeSources(state), a.opts.Translate)
+	res, err := gatewayapi.TranslateSources(state, a.opts.Translate)
 	if err != nil {
 		a.log.Error("dry-run: translation failed", "error", err)
 		return nil
@@ -138,13 +137,4 @@ func (a *API) sources(ctx context.Context) (map[string]*resource.Resources, erro
 		return nil, err
 	}
 	return map[string]*resource.Resources{SourceName: snap}, nil
-}
-
-func translateSafely(res *resource.Resources, opts gatewayapi.Options) (out *gatewayapi.Result, err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			err = fmt.Errorf("panic: %v", p)
-		}
-	}()
-	return gatewayapi.Translate(res, opts), nil
 }

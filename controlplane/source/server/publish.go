@@ -172,7 +172,7 @@ func (p *publisher) snapshot() *resource.Resources {
 	defer p.mu.Unlock()
 	r := &resource.Resources{}
 	for _, c := range p.objs {
-		addTyped(r, c.obj)
+		r.Add(c.obj)
 	}
 	r.Sort()
 	return r
@@ -204,7 +204,7 @@ func loadSnapshot(ctx context.Context, st store.Store) (*resource.Resources, err
 	for _, o := range objs {
 		obj, ok, err := decodeTyped(schema.GroupKind{Group: o.Key.Group, Kind: o.Key.Kind}, o.Value)
 		if ok && err == nil {
-			addTyped(r, obj)
+			r.Add(obj)
 		}
 	}
 	r.Sort()

@@ -2,8 +2,6 @@ package server
 
 import (
 	"encoding/json"
-	"maps"
-	"slices"
 
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
@@ -47,24 +45,4 @@ func decodeTyped(kind schema.GroupKind, data []byte) (obj resource.Object, ok bo
 	}
 	obj = newObj()
 	return obj, true, json.Unmarshal(data, obj)
-}
-
-// addTyped appends obj to its kind's slice of r.
-func addTyped(r *resource.Resources, obj resource.Object) { r.Add(obj) }
-
-// mergeSources joins every source's snapshot in source-name order, as the
-// translator's runner does, so a dry-run sees what the translator would.
-func mergeSources(state map[string]*resource.Resources) *resource.Resources {
-	out := &resource.Resources{}
-	for _, src := range slices.Sorted(maps.Keys(state)) {
-		s := state[src]
-		if s == nil {
-			continue
-		}
-		s.Walk(func(_ resource.Key, o resource.Object) bool {
-			out.Add(o)
-			return true
-		})
-	}
-	return out
 }
