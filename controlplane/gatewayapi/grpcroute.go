@@ -117,19 +117,13 @@ func compileGRPCMatch(m gwapiv1.GRPCRouteMatch, field string) (ir.Match, grpcRan
 			return out, rank, err
 		}
 	}
-	seen := map[string]bool{}
-	for i, h := range m.Headers {
-		name := strings.ToLower(string(h.Name))
-		if seen[name] {
-			continue
-		}
-		seen[name] = true
-		sm, err := compileStringMatch(name, (*string)(h.Type), h.Value, fmt.Sprintf("%s.headers[%d]", field, i))
-		if err != nil {
-			return out, rank, err
-		}
-		out.Headers = append(out.Headers, sm)
+	headers, err := compileHeaderMatches(m.Headers, field, func(h gwapiv1.GRPCHeaderMatch) (string, *string, string) {
+		return string(h.Name), (*string)(h.Type), h.Value
+	})
+	if err != nil {
+		return out, rank, err
 	}
+	out.Headers = headers
 	return out, rank, nil
 }
 

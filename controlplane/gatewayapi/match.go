@@ -43,21 +43,12 @@ func compileMatch(m gwapiv1.HTTPRouteMatch, field string) (ir.Match, *ruleError)
 		}
 		out.Method = string(*m.Method)
 	}
-	seen := map[string]bool{}
-	for i, h := range m.Headers {
-		// Header names are case-insensitive; only the first of a name counts.
-		name := strings.ToLower(string(h.Name))
-		if seen[name] {
-			continue
-		}
-		seen[name] = true
-		sm, err := compileStringMatch(name, (*string)(h.Type), h.Value, fmt.Sprintf("%s.headers[%d]", field, i))
-		if err != nil {
-			return out, err
-		}
-		out.Headers = append(out.Headers, sm)
+	if out.Headers, err = compileHeaderMatches(m.Headers, field, func(h gwapiv1.HTTPHeaderMatch) (string, *string, string) {
+		return string(h.Name), (*string)(h.Type), h.Value
+	}); err != nil {
+		return out, err
 	}
-	seen = map[string]bool{}
+	seen := map[string]bool{}
 	for i, q := range m.QueryParams {
 		name := string(q.Name)
 		if seen[name] {
@@ -108,6 +99,28 @@ func compilePath(p *gwapiv1.HTTPPathMatch, field string) (ir.Match, *ruleError) 
 
 // compileStringMatch handles header and query parameter matches, whose
 // match types share their values.
+// compileHeaderMatches compiles the header matches of an HTTPRoute or a
+// GRPCRoute match. Header names are case-insensitive; only the first of a
+// name counts.
+func compileHeaderMatches[H any](headers []H, field string, parts func(H) (name string, typ *string, value string)) ([]ir.StringMatch, *ruleError) {
+	var out []ir.StringMatch
+	seen := map[string]bool{}
+	for i, h := range headers {
+		n, typ, value := parts(h)
+		name := strings.ToLower(n)
+		if seen[name] {
+			continue
+		}
+		seen[name] = true
+		sm, err := compileStringMatch(name, typ, value, fmt.Sprintf("%s.headers[%d]", field, i))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, sm)
+	}
+	return out, nil
+}
+
 func compileStringMatch(name string, typ *string, value, field string) (ir.StringMatch, *ruleError) {
 	if name == "" {
 		return ir.StringMatch{}, unsupported("%s.name: must not be empty", field)
