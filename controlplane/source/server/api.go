@@ -125,16 +125,9 @@ func (a *API) Get(ctx context.Context, gvk schema.GroupVersionKind, namespace, n
 // match the selector. The list's resourceVersion is the store revision it
 // was read at: a Watch from it misses nothing.
 func (a *API) List(ctx context.Context, gvk schema.GroupVersionKind, namespace string, opts ListOptions) (*unstructured.UnstructuredList, error) {
-	k, err := a.kinds.forKind(gvk)
+	k, sel, err := a.collection(gvk, namespace, opts.LabelSelector)
 	if err != nil {
 		return nil, err
-	}
-	sel, err := parseSelector(opts.LabelSelector)
-	if err != nil {
-		return nil, err
-	}
-	if !k.Namespaced && namespace != "" {
-		return nil, notFoundResource(k.GroupVersion().WithResource(k.Resource))
 	}
 	objs, rev, err := a.st.List(ctx, k.prefix(namespace))
 	if err != nil {
@@ -228,6 +221,23 @@ func scope(k Kind, ns string) (string, error) {
 		return resource.DefaultNamespace, nil
 	}
 	return ns, nil
+}
+
+// collection resolves what List and Watch read: the kind, the label
+// selector, and a namespace that the kind can have.
+func (a *API) collection(gvk schema.GroupVersionKind, namespace, selector string) (Kind, labels.Selector, error) {
+	k, err := a.kinds.forKind(gvk)
+	if err != nil {
+		return k, nil, err
+	}
+	sel, err := parseSelector(selector)
+	if err != nil {
+		return k, nil, err
+	}
+	if !k.Namespaced && namespace != "" {
+		return k, nil, notFoundResource(k.GroupVersion().WithResource(k.Resource))
+	}
+	return k, sel, nil
 }
 
 func parseSelector(s string) (labels.Selector, error) {

@@ -36,16 +36,9 @@ type WatchEvent struct {
 // unlike kube-apiserver, an object whose labels stop matching produces no
 // DELETED, because the store's events do not carry the previous labels.
 func (a *API) Watch(ctx context.Context, gvk schema.GroupVersionKind, namespace string, opts ListOptions) (<-chan WatchEvent, error) {
-	k, err := a.kinds.forKind(gvk)
+	k, sel, err := a.collection(gvk, namespace, opts.LabelSelector)
 	if err != nil {
 		return nil, err
-	}
-	sel, err := parseSelector(opts.LabelSelector)
-	if err != nil {
-		return nil, err
-	}
-	if !k.Namespaced && namespace != "" {
-		return nil, notFoundResource(k.GroupVersion().WithResource(k.Resource))
 	}
 	from, err := parseRV("resourceVersion", opts.ResourceVersion)
 	if err != nil {
