@@ -26,6 +26,20 @@ type FilterChain struct {
 type TLSTerminate struct {
 	// Certificates name entries of Xds.Secrets; the client's SNI picks one.
 	Certificates []string `json:"certificates"`
+	// ClientValidation, when set, makes the proxy ask clients for a
+	// certificate and verify it (Gateway spec.tls.frontend).
+	ClientValidation *ClientValidation `json:"clientValidation,omitempty"`
+}
+
+// ClientValidation is how a chain verifies client certificates.
+type ClientValidation struct {
+	// TrustedCA names the entry of Xds.Secrets (a TrustedCA secret) that
+	// client certificates must chain to; SDS delivers it, so a new CA
+	// bundle changes no listener.
+	TrustedCA string `json:"trustedCA"`
+	// Optional also accepts clients that send no certificate or one that
+	// fails verification (AllowInsecureFallback).
+	Optional bool `json:"optional,omitempty"`
 }
 
 // HTTPChain serves HTTP over the decrypted connection (an HTTPS listener).
@@ -43,12 +57,16 @@ type L4Proxy struct {
 	Backends []WeightedCluster `json:"backends,omitempty"`
 }
 
-// Secret is a certificate chain and its private key, both PEM.
+// Secret is either a certificate chain and its private key, or (TrustedCA)
+// a bundle of CA certificates that a peer's certificate must chain to; all
+// PEM.
 type Secret struct {
 	// Name is stable, e.g. "secret/ns/name".
 	Name        string     `json:"name"`
-	Certificate []byte     `json:"certificate"`
-	PrivateKey  PrivateKey `json:"privateKey"`
+	Certificate []byte     `json:"certificate,omitempty"`
+	PrivateKey  PrivateKey `json:"privateKey,omitempty"`
+	// TrustedCA is set instead of Certificate and PrivateKey.
+	TrustedCA []byte `json:"trustedCA,omitempty"`
 }
 
 // PrivateKey is PEM key material. It renders only as a digest, so that
@@ -82,6 +100,9 @@ type UpstreamTLS struct {
 	SystemCA      bool   `json:"systemCA,omitempty"`
 	// SubjectAltNames, any of which the backend's certificate must carry.
 	SubjectAltNames []SubjectAltName `json:"subjectAltNames"`
+	// ClientCertificate, when set, names the entry of Xds.Secrets the proxy
+	// presents to the backend (Gateway spec.tls.backend).
+	ClientCertificate string `json:"clientCertificate,omitempty"`
 }
 
 // SubjectAltName is one name a backend certificate may present; exactly
