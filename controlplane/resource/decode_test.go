@@ -92,11 +92,11 @@ spec: {controllerName: example.com/c}
 func TestDecodeSkipped(t *testing.T) {
 	in := "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: a}\n---\n" +
 		"apiVersion: apps/v1\nkind: Deployment\nspec: {whatever: 1}\n---\n" +
-		"apiVersion: gateway.networking.k8s.io/v1\nkind: ListenerSet\nmetadata: {name: g}\n---\n" +
+		"apiVersion: gateway.networking.k8s.io/v1\nkind: XListenerSet\nmetadata: {name: g}\n---\n" +
 		"apiVersion: v1\nkind: List\nitems:\n- {apiVersion: v1, kind: Pod, metadata: {name: c}}\n"
 	res, sk, errs := Decode([]byte(in), "f")
 	checkErrors(t, errs, nil)
-	want := Skipped{"apps/v1 Deployment": 2, "gateway.networking.k8s.io/v1 ListenerSet": 1, "v1 Pod": 1}
+	want := Skipped{"apps/v1 Deployment": 2, "gateway.networking.k8s.io/v1 XListenerSet": 1, "v1 Pod": 1}
 	if res.Len() != 0 || len(sk) != len(want) {
 		t.Fatalf("got %d objects, skipped %v; want none and %v", res.Len(), sk, want)
 	}

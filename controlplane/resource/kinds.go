@@ -88,6 +88,8 @@ var kinds = []kindInfo{
 		func(r *Resources) *[]*gwapiv1.BackendTLSPolicy { return &r.BackendTLSPolicies }, "v1", "v1alpha3"),
 	register(GroupCore, KindConfigMap, true, nameSubdomain, nil,
 		func(r *Resources) *[]*corev1.ConfigMap { return &r.ConfigMaps }, "v1"),
+	register(GroupGatewayAPI, KindListenerSet, true, nameSubdomain, nil,
+		func(r *Resources) *[]*gwapiv1.ListenerSet { return &r.ListenerSets }, "v1"),
 }
 
 // register binds kind metadata to the Go type T and its slice in Resources.

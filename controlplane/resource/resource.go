@@ -37,6 +37,7 @@ const (
 	KindUDPRoute         = "UDPRoute"
 	KindBackendTLSPolicy = "BackendTLSPolicy"
 	KindConfigMap        = "ConfigMap"
+	KindListenerSet      = "ListenerSet"
 )
 
 // DefaultControllerName is the controllerName a GatewayClass must carry for
@@ -69,6 +70,9 @@ type Resources struct {
 	BackendTLSPolicies []*gwapiv1.BackendTLSPolicy
 	// ConfigMaps hold CA bundles ("ca.crt") for BackendTLSPolicies.
 	ConfigMaps []*corev1.ConfigMap
+	// ListenerSets add listeners to Gateways that allow them
+	// (spec.allowedListeners).
+	ListenerSets []*gwapiv1.ListenerSet
 }
 
 // Backend is the project's own backend kind: a set of endpoints that live
