@@ -96,7 +96,6 @@ func (r *Resources) Check() error {
 			}
 		}
 	}
-	var sds []string
 	for _, l := range r.Listeners {
 		l4, err := l4Clusters(l)
 		if err != nil {
@@ -107,11 +106,10 @@ func (r *Resources) Check() error {
 				return fmt.Errorf("listener %q sends to cluster %q, which is not in the set", l.GetName(), c)
 			}
 		}
-		names, err := sdsNames(l)
-		if err != nil {
-			return fmt.Errorf("listener %q: %w", l.GetName(), err)
-		}
-		sds = append(sds, names...)
+	}
+	sds, err := r.fetchedSecrets()
+	if err != nil {
+		return err
 	}
 	if err := sameSet("secret", sds, names(r.Secrets)); err != nil {
 		return err

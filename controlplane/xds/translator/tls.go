@@ -8,6 +8,8 @@ import (
 	tlsinspectorv3 "github.com/envoyproxy/go-control-plane/envoy/extensions/filters/listener/tls_inspector/v3"
 	tlsv3 "github.com/envoyproxy/go-control-plane/envoy/extensions/transport_sockets/tls/v3"
 	"github.com/envoyproxy/go-control-plane/pkg/wellknown"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/wrapperspb"
 
 	"github.com/envoygateway/terraform-provider-envoygateway/controlplane/ir"
 )
@@ -79,6 +81,9 @@ func downstreamTLS(t *ir.TLSTerminate, alpn []string, path string) (*corev3.Tran
 		ctx.CommonTlsContext.TlsCertificateSdsSecretConfigs = append(ctx.CommonTlsContext.TlsCertificateSdsSecretConfigs,
 			&tlsv3.SdsSecretConfig{Name: name, SdsConfig: adsConfigSource()})
 	}
+	if err := setClientValidation(ctx, t.ClientValidation, path+".clientValidation"); err != nil {
+		return nil, err
+	}
 	a, err := pack(ctx, path)
 	if err != nil {
 		return nil, err
@@ -86,9 +91,51 @@ func downstreamTLS(t *ir.TLSTerminate, alpn []string, path string) (*corev3.Tran
 	return &corev3.TransportSocket{Name: wellknown.TransportSocketTLS, ConfigType: &corev3.TransportSocket_TypedConfig{TypedConfig: a}}, nil
 }
 
-// buildSecret renders an IR secret for SDS.
+// setClientValidation asks clients for a certificate that chains to the
+// CA bundle fetched over SDS. Required: a handshake without a valid one
+// fails. Optional: the handshake succeeds whatever the client sends
+// (ACCEPT_UNTRUSTED), and the backend decides, as AllowInsecureFallback
+// says; the CA still lets Envoy tell verified peers apart.
+func setClientValidation(ctx *tlsv3.DownstreamTlsContext, cv *ir.ClientValidation, path string) error {
+	if cv == nil {
+		return nil
+	}
+	if cv.TrustedCA == "" {
+		return fieldErr(path+".trustedCA", "must name a secret")
+	}
+	sds := &tlsv3.SdsSecretConfig{Name: cv.TrustedCA, SdsConfig: adsConfigSource()}
+	if !cv.Optional {
+		ctx.RequireClientCertificate = wrapperspb.Bool(true)
+		ctx.CommonTlsContext.ValidationContextType = &tlsv3.CommonTlsContext_ValidationContextSdsSecretConfig{ValidationContextSdsSecretConfig: sds}
+		return nil
+	}
+	ctx.RequireClientCertificate = wrapperspb.Bool(false)
+	ctx.CommonTlsContext.ValidationContextType = &tlsv3.CommonTlsContext_CombinedValidationContext{
+		CombinedValidationContext: &tlsv3.CommonTlsContext_CombinedCertificateValidationContext{
+			DefaultValidationContext: &tlsv3.CertificateValidationContext{
+				TrustChainVerification: tlsv3.CertificateValidationContext_ACCEPT_UNTRUSTED,
+			},
+			ValidationContextSdsSecretConfig: sds,
+		},
+	}
+	return nil
+}
+
+// buildSecret renders an IR secret for SDS: a certificate and key, or a
+// trusted CA bundle (a validation context).
 func buildSecret(s *ir.Secret, path string) (*tlsv3.Secret, error) {
-	if len(s.Certificate) == 0 || len(s.PrivateKey) == 0 {
+	keyPair := len(s.Certificate) > 0 || len(s.PrivateKey) > 0
+	switch {
+	case len(s.TrustedCA) > 0 && !keyPair:
+		return &tlsv3.Secret{
+			Name: s.Name,
+			Type: &tlsv3.Secret_ValidationContext{ValidationContext: &tlsv3.CertificateValidationContext{
+				TrustedCa: &corev3.DataSource{Specifier: &corev3.DataSource_InlineBytes{InlineBytes: s.TrustedCA}},
+			}},
+		}, nil
+	case len(s.TrustedCA) > 0:
+		return nil, fieldErr(path, "a trusted CA bundle and a key pair are exclusive")
+	case len(s.Certificate) == 0 || len(s.PrivateKey) == 0:
 		return nil, fieldErr(path, "a certificate and a private key are needed")
 	}
 	return &tlsv3.Secret{
@@ -100,21 +147,60 @@ func buildSecret(s *ir.Secret, path string) (*tlsv3.Secret, error) {
 	}, nil
 }
 
+// fetchedSecrets are the secrets the resources fetch: listeners' certificates
+// and client CAs, and clusters' client certificates.
+func (r *Resources) fetchedSecrets() ([]string, error) {
+	var out []string
+	for _, l := range r.Listeners {
+		names, err := sdsNames(l)
+		if err != nil {
+			return nil, fmt.Errorf("listener %q: %w", l.GetName(), err)
+		}
+		out = append(out, names...)
+	}
+	for _, c := range r.Clusters {
+		ctx, err := unpackTLS(c.GetTransportSocket(), &tlsv3.UpstreamTlsContext{})
+		if err != nil {
+			return nil, fmt.Errorf("cluster %q: %w", c.GetName(), err)
+		}
+		out = append(out, commonSDSNames(ctx.GetCommonTlsContext())...)
+	}
+	return out, nil
+}
+
 // sdsNames are the secrets a listener's chains fetch.
 func sdsNames(l *listenerv3.Listener) ([]string, error) {
 	var out []string
 	for _, fc := range l.GetFilterChains() {
-		ts := fc.GetTransportSocket().GetTypedConfig()
-		if ts == nil || !ts.MessageIs(&tlsv3.DownstreamTlsContext{}) {
-			continue
-		}
-		ctx := &tlsv3.DownstreamTlsContext{}
-		if err := ts.UnmarshalTo(ctx); err != nil {
+		ctx, err := unpackTLS(fc.GetTransportSocket(), &tlsv3.DownstreamTlsContext{})
+		if err != nil {
 			return nil, err
 		}
-		for _, c := range ctx.GetCommonTlsContext().GetTlsCertificateSdsSecretConfigs() {
-			out = append(out, c.GetName())
-		}
+		out = append(out, commonSDSNames(ctx.GetCommonTlsContext())...)
 	}
 	return out, nil
+}
+
+// unpackTLS returns into filled from ts, or into empty when ts carries
+// another kind of socket or none.
+func unpackTLS[T proto.Message](ts *corev3.TransportSocket, into T) (T, error) {
+	a := ts.GetTypedConfig()
+	if a == nil || !a.MessageIs(into) {
+		return into, nil
+	}
+	return into, a.UnmarshalTo(into)
+}
+
+func commonSDSNames(c *tlsv3.CommonTlsContext) []string {
+	var out []string
+	for _, s := range c.GetTlsCertificateSdsSecretConfigs() {
+		out = append(out, s.GetName())
+	}
+	if n := c.GetValidationContextSdsSecretConfig().GetName(); n != "" {
+		out = append(out, n)
+	}
+	if n := c.GetCombinedValidationContext().GetValidationContextSdsSecretConfig().GetName(); n != "" {
+		out = append(out, n)
+	}
+	return out
 }

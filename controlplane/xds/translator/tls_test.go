@@ -3,6 +3,7 @@ package translator
 import (
 	"bytes"
 	"encoding/base64"
+	"errors"
 	"testing"
 
 	"github.com/envoygateway/terraform-provider-envoygateway/controlplane/ir"
@@ -60,5 +61,40 @@ func TestCheckSecretsExact(t *testing.T) {
 	extra.Secrets = rs.Envoy.Secrets
 	if err := extra.Check(); err == nil {
 		t.Error("secrets no listener fetches went unnoticed")
+	}
+}
+
+// TestClientCertificateBadInput: TLS settings that would leave a chain or
+// a secret unusable are refused, naming the field.
+func TestClientCertificateBadInput(t *testing.T) {
+	const in = "testdata/gateway-frontend-client-certificate-validation.in.yaml"
+	cases := []struct {
+		name  string
+		edit  func(*ir.Xds)
+		field string
+	}{
+		{"validation names no CA", func(x *ir.Xds) {
+			x.Listeners[0].FilterChains[1].Terminate.ClientValidation.TrustedCA = ""
+		}, "listeners[0].filterChains[1].terminate.clientValidation.trustedCA"},
+		{"CA secret with a key pair", func(x *ir.Xds) {
+			x.Secrets[0].Certificate, x.Secrets[0].PrivateKey = x.Secrets[1].Certificate, x.Secrets[1].PrivateKey
+		}, "secrets[0]"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			x := readIR(t, in)
+			if x.Secrets[0].TrustedCA == nil || x.Listeners[0].FilterChains[1].Terminate.ClientValidation == nil {
+				t.Fatal("testdata changed: secrets[0] must be the CA, filterChains[1] must validate clients")
+			}
+			if _, err := Translate(x); err != nil {
+				t.Fatalf("unedited input fails: %v", err)
+			}
+			tc.edit(x)
+			_, err := Translate(x)
+			var fe *FieldError
+			if !errors.As(err, &fe) || fe.Field != tc.field {
+				t.Fatalf("err = %v, want a FieldError on %s", err, tc.field)
+			}
+		})
 	}
 }

@@ -105,9 +105,6 @@ func render(x *ir.Xds, clusters map[string]*ir.Cluster, v variant) (*Resources, 
 			return nil, err
 		}
 	}
-	if err := res.addSecrets(x.Secrets); err != nil {
-		return nil, err
-	}
 	for i, c := range x.Clusters {
 		cs, las, err := buildClusters(c, v, fmt.Sprintf("clusters[%d]", i))
 		if err != nil {
@@ -115,6 +112,10 @@ func render(x *ir.Xds, clusters map[string]*ir.Cluster, v variant) (*Resources, 
 		}
 		res.Clusters = append(res.Clusters, cs...)
 		res.Endpoints = append(res.Endpoints, las...)
+	}
+	// After the clusters: their client certificates are secrets too.
+	if err := res.addSecrets(x.Secrets); err != nil {
+		return nil, err
 	}
 	res.sort()
 	if err := res.validateAll(); err != nil {
@@ -153,18 +154,17 @@ func (res *Resources) addListener(l *ir.Listener, clusters map[string]*ir.Cluste
 	return nil
 }
 
-// addSecrets renders the secrets the listeners fetch; a variant that has
-// no TLS listener (gRPC) gets none, so that its set stays exact.
+// addSecrets renders the secrets the listeners and clusters fetch; a
+// variant that has no TLS listener nor TLS cluster (gRPC) gets none, so
+// that its set stays exact.
 func (res *Resources) addSecrets(secrets []*ir.Secret) error {
+	names, err := res.fetchedSecrets()
+	if err != nil {
+		return err
+	}
 	wanted := map[string]bool{}
-	for _, l := range res.Listeners {
-		names, err := sdsNames(l)
-		if err != nil {
-			return fmt.Errorf("listener %q: %w", l.GetName(), err)
-		}
-		for _, n := range names {
-			wanted[n] = true
-		}
+	for _, n := range names {
+		wanted[n] = true
 	}
 	for i, s := range secrets {
 		if !wanted[s.Name] {

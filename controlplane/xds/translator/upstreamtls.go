@@ -13,7 +13,8 @@ import (
 )
 
 // setUpstreamTLS makes Envoy open TLS to the cluster's endpoints and verify
-// them against the trusted CA and the subject alt names.
+// them against the trusted CA and the subject alt names, presenting the
+// Gateway's client certificate when it has one.
 func setUpstreamTLS(cl *clusterv3.Cluster, c *ir.Cluster, path string) error {
 	if c.TLS == nil {
 		return nil
@@ -47,6 +48,11 @@ func setUpstreamTLS(cl *clusterv3.Cluster, c *ir.Cluster, path string) error {
 		CommonTlsContext: &tlsv3.CommonTlsContext{
 			ValidationContextType: &tlsv3.CommonTlsContext_ValidationContext{ValidationContext: vc},
 		},
+	}
+	if t.ClientCertificate != "" {
+		// Fetched over SDS like listener certificates: the key never
+		// sits in a Cluster, and a rotation changes no cluster.
+		ctx.CommonTlsContext.TlsCertificateSdsSecretConfigs = []*tlsv3.SdsSecretConfig{{Name: t.ClientCertificate, SdsConfig: adsConfigSource()}}
 	}
 	if c.Protocol == ir.UpstreamHTTP2 {
 		// Over TLS, HTTP/2 is agreed by ALPN; a backend that is offered
