@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	"maps"
-	"reflect"
 	"slices"
 
 	"github.com/envoygateway/terraform-provider-envoygateway/controlplane/ir"
@@ -59,8 +58,11 @@ func (r *Runner) Run(ctx context.Context) error {
 
 func (r *Runner) publish(prev map[string]*ir.Xds, res *Result, log *slog.Logger) map[string]*ir.Xds {
 	for _, fleet := range slices.Sorted(maps.Keys(res.IR)) {
-		x := res.IR[fleet]
-		if old, ok := prev[fleet]; ok && reflect.DeepEqual(old, x) {
+		x, changed := ir.Share(prev[fleet], res.IR[fleet])
+		// Unchanged pieces are now the published ones (see ir.Share), so
+		// the xDS translator re-renders only what changed.
+		res.IR[fleet] = x
+		if !changed {
 			continue
 		}
 		r.XdsIR.Store(fleet, x)

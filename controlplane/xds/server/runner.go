@@ -19,15 +19,24 @@ func Run(ctx context.Context, log *slog.Logger, srv *Server, irs *message.Map[st
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	// One cache per fleet: a one-route change re-renders one virtual
+	// host, not the fleet.
+	caches := map[string]*translator.Cache{}
 	for u := range irs.Subscribe(ctx) {
 		// Sorted only so that logs read the same way every time.
 		for _, fleet := range slices.Sorted(maps.Keys(u.Changed)) {
-			apply(log, srv, fleet, u.State[fleet])
+			x := u.State[fleet]
+			if x == nil {
+				delete(caches, fleet)
+			} else if caches[fleet] == nil {
+				caches[fleet] = translator.NewCache()
+			}
+			apply(log, srv, fleet, x, caches[fleet])
 		}
 	}
 }
 
-func apply(log *slog.Logger, srv *Server, fleet string, x *ir.Xds) {
+func apply(log *slog.Logger, srv *Server, fleet string, x *ir.Xds, c *translator.Cache) {
 	if x == nil {
 		srv.RemoveFleet(fleet)
 		log.Info("xDS fleet removed", "fleet", fleet)
@@ -41,7 +50,7 @@ func apply(log *slog.Logger, srv *Server, fleet string, x *ir.Xds) {
 		c.Fleet = fleet
 		x = &c
 	}
-	rs, err := translator.Translate(x)
+	rs, err := c.Translate(x)
 	if err != nil {
 		log.Error("xDS translation failed; the fleet keeps its last good configuration", "fleet", fleet, "error", err)
 		return

@@ -57,12 +57,16 @@ func nameOf(m proto.Message) string {
 	return ""
 }
 
-func (r *Resources) sort() {
+// sort sorts by name; clustersSorted skips the clusters and assignments,
+// the bulk of a large fleet, when they are known to be sorted.
+func (r *Resources) sort(clustersSorted bool) {
 	byName := func(a, b proto.Message) int { return cmp.Compare(nameOf(a), nameOf(b)) }
 	slices.SortFunc(r.Listeners, func(a, b *listenerv3.Listener) int { return byName(a, b) })
 	slices.SortFunc(r.Routes, func(a, b *routev3.RouteConfiguration) int { return byName(a, b) })
-	slices.SortFunc(r.Clusters, func(a, b *clusterv3.Cluster) int { return byName(a, b) })
-	slices.SortFunc(r.Endpoints, func(a, b *endpointv3.ClusterLoadAssignment) int { return byName(a, b) })
+	if !clustersSorted {
+		slices.SortFunc(r.Clusters, func(a, b *clusterv3.Cluster) int { return byName(a, b) })
+		slices.SortFunc(r.Endpoints, func(a, b *endpointv3.ClusterLoadAssignment) int { return byName(a, b) })
+	}
 	slices.SortFunc(r.Secrets, func(a, b *tlsv3.Secret) int { return byName(a, b) })
 }
 

@@ -15,20 +15,27 @@ import (
 func buildRouteConfig(name string, vhosts []*ir.VirtualHost, clusters map[string]*ir.Cluster, v variant, path string) (*routev3.RouteConfiguration, error) {
 	rc := &routev3.RouteConfiguration{Name: name}
 	for i, vh := range vhosts {
-		vpath := fmt.Sprintf("%s.virtualHosts[%d]", path, i)
-		out := &routev3.VirtualHost{Name: vh.Name, Domains: domains(vh.Hostname)}
-		for j, r := range vh.Routes {
-			rt, err := buildRoute(r, clusters, v, fmt.Sprintf("%s.routes[%d]", vpath, j))
-			if err != nil {
-				return nil, err
-			}
-			if rt != nil {
-				out.Routes = append(out.Routes, rt)
-			}
+		out, err := buildVirtualHost(vh, clusters, v, fmt.Sprintf("%s.virtualHosts[%d]", path, i))
+		if err != nil {
+			return nil, err
 		}
 		rc.VirtualHosts = append(rc.VirtualHosts, out)
 	}
 	return rc, nil
+}
+
+func buildVirtualHost(vh *ir.VirtualHost, clusters map[string]*ir.Cluster, v variant, path string) (*routev3.VirtualHost, error) {
+	out := &routev3.VirtualHost{Name: vh.Name, Domains: domains(vh.Hostname)}
+	for j, r := range vh.Routes {
+		rt, err := buildRoute(r, clusters, v, fmt.Sprintf("%s.routes[%d]", path, j))
+		if err != nil {
+			return nil, err
+		}
+		if rt != nil {
+			out.Routes = append(out.Routes, rt)
+		}
+	}
+	return out, nil
 }
 
 // domains lists what a virtual host answers to.

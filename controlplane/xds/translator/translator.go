@@ -75,6 +75,11 @@ const (
 // Translate renders x. Errors name the offending IR field, e.g.
 // `listeners[0].virtualHosts[1].routes[2].match.headers[0].value`.
 func Translate(x *ir.Xds) (*ResourceSet, error) {
+	return translate(x, nil)
+}
+
+// translate renders x, through c's memo when c is not nil.
+func translate(x *ir.Xds, c *Cache) (*ResourceSet, error) {
 	if x == nil {
 		return nil, fmt.Errorf("nil IR")
 	}
@@ -85,7 +90,7 @@ func Translate(x *ir.Xds) (*ResourceSet, error) {
 
 	rs := &ResourceSet{Fleet: x.Fleet}
 	for _, v := range []variant{envoyVariant, grpcVariant} {
-		res, err := render(x, clusters, v)
+		res, err := render(x, clusters, v, c.memo(v))
 		if err != nil {
 			return nil, err
 		}
@@ -98,44 +103,69 @@ func Translate(x *ir.Xds) (*ResourceSet, error) {
 	return rs, nil
 }
 
-func render(x *ir.Xds, clusters map[string]*ir.Cluster, v variant) (*Resources, error) {
+// render renders variant v of x. With a memo, pieces rendered before are
+// reused and only new ones are validated; without, everything is built
+// and validated.
+func render(x *ir.Xds, clusters map[string]*ir.Cluster, v variant, m *memo) (*Resources, error) {
 	res := &Resources{}
+	m.begin(x.Clusters)
 	for i, l := range x.Listeners {
-		if err := res.addListener(l, clusters, v, fmt.Sprintf("listeners[%d]", i)); err != nil {
+		if err := res.addListener(l, clusters, v, fmt.Sprintf("listeners[%d]", i), m); err != nil {
 			return nil, err
 		}
 	}
-	for i, c := range x.Clusters {
-		cs, las, err := buildClusters(c, v, fmt.Sprintf("clusters[%d]", i))
-		if err != nil {
-			return nil, err
-		}
-		res.Clusters = append(res.Clusters, cs...)
-		res.Endpoints = append(res.Endpoints, las...)
+	sorted, err := res.addClusters(x.Clusters, v, m)
+	if err != nil {
+		return nil, err
 	}
 	// After the clusters: their client certificates are secrets too.
 	if err := res.addSecrets(x.Secrets); err != nil {
 		return nil, err
 	}
-	res.sort()
-	if err := res.validateAll(); err != nil {
+	res.sort(sorted)
+	if m == nil {
+		if err := res.validateAll(); err != nil {
+			return nil, err
+		}
+	} else if err := validateEach(append(validatables(res.Listeners), validatables(res.Secrets)...)); err != nil {
+		// Listeners and secrets are few and always rebuilt; the rest was
+		// validated when first built.
 		return nil, err
 	}
 	if err := res.Check(); err != nil {
 		return nil, fmt.Errorf("internal error: inconsistent %s resources: %w", v, err)
 	}
+	m.done(x.Clusters, res)
 	return res, nil
 }
 
+// addClusters renders the clusters and reports whether the result is
+// already sorted.
+func (res *Resources) addClusters(cs []*ir.Cluster, v variant, m *memo) (bool, error) {
+	if cl, eps, ok := m.sameClusters(); ok {
+		res.Clusters, res.Endpoints = cl, eps
+		return true, nil
+	}
+	for i, c := range cs {
+		cl, las, err := m.cluster(c, v, fmt.Sprintf("clusters[%d]", i))
+		if err != nil {
+			return false, err
+		}
+		res.Clusters = append(res.Clusters, cl...)
+		res.Endpoints = append(res.Endpoints, las...)
+	}
+	return false, nil
+}
+
 // addListener renders l and the route configurations of its HTTP parts.
-func (res *Resources) addListener(l *ir.Listener, clusters map[string]*ir.Cluster, v variant, path string) error {
+func (res *Resources) addListener(l *ir.Listener, clusters map[string]*ir.Cluster, v variant, path string, m *memo) error {
 	lis, err := buildListener(l, v, path)
 	if err != nil || lis == nil {
 		return err
 	}
 	res.Listeners = append(res.Listeners, lis)
 	addRC := func(name string, vhs []*ir.VirtualHost, path string) error {
-		rc, err := buildRouteConfig(name, vhs, clusters, v, path)
+		rc, err := m.routeConfig(name, vhs, clusters, v, path)
 		if err == nil {
 			res.Routes = append(res.Routes, rc)
 		}

@@ -168,8 +168,12 @@ func unique[K comparable](seen map[K]int, k K, i int, path, list string) error {
 // validateAll runs every resource's proto constraint checks (Envoy's own
 // rules); an error here is a translator bug, not bad input.
 func (r *Resources) validateAll() error {
+	return validateEach(r.all())
+}
+
+func validateEach(ms []validatable) error {
 	var errs []error
-	for _, m := range r.all() {
+	for _, m := range ms {
 		if err := m.ValidateAll(); err != nil {
 			errs = append(errs, fmt.Errorf("%T %q: %w", m, nameOf(m), err))
 		}
@@ -178,4 +182,12 @@ func (r *Resources) validateAll() error {
 		return fmt.Errorf("internal error: generated resources fail validation: %w", errors.Join(errs...))
 	}
 	return nil
+}
+
+func validatables[T validatable](ms []T) []validatable {
+	out := make([]validatable, len(ms))
+	for i, m := range ms {
+		out[i] = m
+	}
+	return out
 }
