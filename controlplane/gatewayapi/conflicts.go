@@ -26,8 +26,8 @@ type portClaim struct {
 func resolveConflicts(gws []*gatewayState) {
 	claims := map[int32]*portClaim{}
 	for _, gs := range gws {
-		markInternalConflicts(gs)
-		for _, l := range gs.listeners {
+		markInternalConflicts(gs.ownListeners(), "this Gateway")
+		for _, l := range gs.ownListeners() {
 			if !l.accepted() {
 				continue
 			}
@@ -44,23 +44,31 @@ func resolveConflicts(gws []*gatewayState) {
 					describeHostname(l.hostname), c.owner[l.hostname].name(), keyOf(c.owner[l.hostname].gw.obj)))
 			}
 		}
-		for _, l := range gs.listeners {
-			if !l.accepted() {
-				continue
-			}
-			c := claims[l.port()]
-			if c == nil {
-				c = &portClaim{protocol: l.spec.Protocol, owner: map[string]*listenerState{}}
-				claims[l.port()] = c
-			}
-			c.owner[l.hostname] = l
-		}
+		claimPorts(claims, gs.ownListeners())
+		resolveSetConflicts(gs, claims)
 	}
 }
 
-func markInternalConflicts(gs *gatewayState) {
+// claimPorts records the accepted listeners of ls on their ports.
+func claimPorts(claims map[int32]*portClaim, ls []*listenerState) {
+	for _, l := range ls {
+		if !l.accepted() {
+			continue
+		}
+		c := claims[l.port()]
+		if c == nil {
+			c = &portClaim{protocol: l.spec.Protocol, owner: map[string]*listenerState{}}
+			claims[l.port()] = c
+		}
+		c.owner[l.hostname] = l
+	}
+}
+
+// markInternalConflicts refuses every listener of a conflicting set among
+// the listeners of one object (owner names it in messages).
+func markInternalConflicts(ls []*listenerState, owner string) {
 	byPort := map[int32][]*listenerState{}
-	for _, l := range gs.listeners {
+	for _, l := range ls {
 		if l.accepted() {
 			byPort[l.port()] = append(byPort[l.port()], l)
 		}
@@ -76,10 +84,10 @@ func markInternalConflicts(gs *gatewayState) {
 			switch {
 			case len(protos) > 1:
 				l.setConflict(gwapiv1.ListenerReasonProtocolConflict,
-					fmt.Sprintf("Listeners of this Gateway use port %d with different protocols", port))
+					fmt.Sprintf("Listeners of %s use port %d with different protocols", owner, port))
 			case hosts[l.hostname] > 1:
 				l.setConflict(gwapiv1.ListenerReasonHostnameConflict,
-					fmt.Sprintf("Listeners of this Gateway use port %d with the same %s", port, describeHostname(l.hostname)))
+					fmt.Sprintf("Listeners of %s use port %d with the same %s", owner, port, describeHostname(l.hostname)))
 			}
 		}
 	}

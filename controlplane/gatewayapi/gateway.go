@@ -21,6 +21,9 @@ type gatewayState struct {
 	addresses       []ir.InfraAddress
 	addrUnsupported string
 	addrUnusable    string
+	// sets are the ListenerSets naming this Gateway, in precedence order;
+	// the listeners of those it admits follow its own in listeners.
+	sets []*listenerSetState
 }
 
 func (t *translator) processGateways() {
@@ -38,6 +41,7 @@ func (t *translator) processGateways() {
 			}
 			gs.listeners = append(gs.listeners, t.newListener(gs, i))
 		}
+		t.addListenerSets(gs)
 		t.gateways[keyOf(g)] = gs
 		cs.gateways = append(cs.gateways, gs)
 	}
@@ -52,8 +56,9 @@ func (t *translator) processGateways() {
 func (t *translator) finishGatewayStatus(gs *gatewayState) {
 	g := gs.obj
 	old := g.Status.Listeners
-	g.Status.Listeners = make([]gwapiv1.ListenerStatus, 0, len(gs.listeners))
-	for _, l := range gs.listeners {
+	own := gs.ownListeners()
+	g.Status.Listeners = make([]gwapiv1.ListenerStatus, 0, len(own))
+	for _, l := range own {
 		var prev []metav1.Condition
 		for _, o := range old {
 			if o.Name == l.name() {
@@ -70,8 +75,9 @@ func (t *translator) finishGatewayStatus(gs *gatewayState) {
 	if len(g.Spec.Addresses) > 0 {
 		g.Status.Addresses = statusAddresses(gs.addresses)
 	}
-	g.Status.Conditions = t.stampKeeping(g.Generation, g.Status.Conditions, append(gatewayConditions(gs), t.gatewayTLSConditions(gs)...),
-		append([]string{string(gwapiv1.GatewayConditionAccepted), string(gwapiv1.GatewayConditionProgrammed)}, gatewayTLSConditionTypes...)...)
+	g.Status.AttachedListenerSets = gs.attachedListenerSets()
+	g.Status.Conditions = t.stampKeeping(g.Generation, g.Status.Conditions, gatewayConditions(gs),
+		string(gwapiv1.GatewayConditionAccepted), string(gwapiv1.GatewayConditionProgrammed))
 }
 
 func (l *listenerState) conditions() []cond {
@@ -137,7 +143,8 @@ func gatewayConditions(gs *gatewayState) []cond {
 	}
 	var invalid []string
 	live := 0
-	for _, l := range gs.listeners {
+	own := gs.ownListeners()
+	for _, l := range own {
 		if !l.valid() {
 			invalid = append(invalid, string(l.name()))
 		}
@@ -146,7 +153,7 @@ func gatewayConditions(gs *gatewayState) []cond {
 		}
 	}
 	switch {
-	case len(gs.listeners) == 0:
+	case len(own) == 0:
 		msg := "spec.listeners: the Gateway has no listeners"
 		return []cond{condFalse(accepted, notValid, msg), condFalse(programmed, string(gwapiv1.GatewayReasonInvalid), msg)}
 	case live == 0:

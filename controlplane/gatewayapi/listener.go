@@ -57,11 +57,8 @@ type listenerState struct {
 	refused *cond
 	// certErr is the first invalid certificateRef; certs are the valid
 	// ones, as names of IR secrets.
-	certErr *cond
-	certs   []string
-	// clientCA is the Gateway's client certificate validation for this
-	// HTTPS listener (frontend_tls.go), nil when it asks for none.
-	clientCA    *ir.ClientValidation
+	certErr     *cond
+	certs       []string
 	conflict    gwapiv1.ListenerConditionReason
 	conflictMsg string
 
@@ -70,6 +67,9 @@ type listenerState struct {
 	attached map[routeKey]bool
 	// contribs are the hostnames accepted routes serve on this listener.
 	contribs []contribution
+	// set is the ListenerSet the listener comes from; nil for the
+	// Gateway's own listeners (listenerset.go).
+	set *listenerSetState
 }
 
 // routeKey tells routes of different kinds with one name apart.
@@ -97,7 +97,11 @@ func (l *listenerState) programmed() bool {
 func (l *listenerState) allowsKind(k gwapiv1.Kind) bool { return containsKind(l.kinds, k) }
 
 func (t *translator) newListener(gw *gatewayState, i int) *listenerState {
-	l := &listenerState{gw: gw, index: i, spec: &gw.obj.Spec.Listeners[i], attached: map[routeKey]bool{}}
+	return t.setUpListener(&listenerState{gw: gw, index: i, spec: &gw.obj.Spec.Listeners[i], attached: map[routeKey]bool{}})
+}
+
+// setUpListener validates a listener of a Gateway or of a ListenerSet.
+func (t *translator) setUpListener(l *listenerState) *listenerState {
 	if l.spec.Hostname != nil {
 		l.hostname = string(*l.spec.Hostname)
 	}
@@ -196,7 +200,7 @@ func (l *listenerState) allowsNamespace(ns string, nsLabels map[string]map[strin
 	case gwapiv1.NamespacesFromAll:
 		return true
 	case gwapiv1.NamespacesFromSame:
-		return ns == l.gw.obj.Namespace
+		return ns == l.namespace()
 	case gwapiv1.NamespacesFromSelector:
 		// A namespace without a Namespace object has no labels.
 		return l.nsSelector != nil && l.nsSelector.Matches(labels.Set(nsLabels[ns]))

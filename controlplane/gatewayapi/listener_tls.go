@@ -55,7 +55,6 @@ func (t *translator) resolveTLS(l *listenerState) {
 			l.certs = append(l.certs, name)
 		}
 	}
-	t.resolveClientValidation(l)
 }
 
 type listenerRefError struct {
@@ -74,14 +73,16 @@ func (t *translator) resolveCertificate(l *listenerState, ref gwapiv1.SecretObje
 	if group != "" || kind != resource.KindSecret {
 		return fail(gwapiv1.ListenerReasonInvalidCertificateRef, "%s: kind %q in group %q is not supported; supported: Secret", field, kind, group)
 	}
-	gw := l.gw.obj
-	target := nsName{Namespace: gw.Namespace, Name: string(ref.Name)}
+	// A ListenerSet's listeners need grants of their own: the Gateway's
+	// are not inherited.
+	ns, owner := l.namespace(), l.ownerKind()
+	target := nsName{Namespace: ns, Name: string(ref.Name)}
 	if ref.Namespace != nil && *ref.Namespace != "" {
 		target.Namespace = string(*ref.Namespace)
 	}
-	if target.Namespace != gw.Namespace && !t.grantAllows(kindGateway, gw.Namespace, target.Namespace, "", resource.KindSecret, target.Name) {
-		return fail(gwapiv1.ListenerReasonRefNotPermitted, "%s: no ReferenceGrant in namespace %q allows Gateways in %q to refer to Secret %s",
-			field, target.Namespace, gw.Namespace, target)
+	if target.Namespace != ns && !t.grantAllows(owner, ns, target.Namespace, "", resource.KindSecret, target.Name) {
+		return fail(gwapiv1.ListenerReasonRefNotPermitted, "%s: no ReferenceGrant in namespace %q allows %ss in %q to refer to Secret %s",
+			field, target.Namespace, owner, ns, target)
 	}
 	s := t.idx.secrets[target]
 	if s == nil {

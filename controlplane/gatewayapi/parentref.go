@@ -13,6 +13,9 @@ type parentState struct {
 	// kind filled in, as an API server would echo it in status.
 	ref gwapiv1.ParentReference
 	gw  *gatewayState // nil: no such Gateway
+	// set is the ListenerSet of a parentRef of kind ListenerSet: the
+	// route attaches to its listeners only, and gw is its Gateway.
+	set *listenerSetState
 	// refusal is why the parent does not accept the route, if it does not.
 	refusal     *cond
 	attachments []attachment
@@ -38,12 +41,28 @@ func (t *translator) resolveParents(rs *routeState) {
 	ours, foreign := false, false
 	for _, pr := range rs.parentRefs {
 		ref := defaultParentRef(pr)
-		if *ref.Group != gwapiv1.GroupName || *ref.Kind != kindGateway || slicesContainsRef(parents, ref) {
+		if *ref.Group != gwapiv1.GroupName || slicesContainsRef(parents, ref) {
 			continue
 		}
 		target := nsName{Namespace: ns, Name: string(ref.Name)}
 		if ref.Namespace != nil && *ref.Namespace != "" {
 			target.Namespace = string(*ref.Namespace)
+		}
+		if *ref.Kind == kindListenerSet {
+			p, ok := t.listenerSetParent(ref, target)
+			switch {
+			case !ok:
+				foreign = true
+			case p.gw != nil:
+				ours = true
+				fallthrough
+			default:
+				parents = append(parents, p)
+			}
+			continue
+		}
+		if *ref.Kind != kindGateway {
+			continue
 		}
 		p := &parentState{ref: ref, gw: t.gateways[target]}
 		switch {
@@ -110,12 +129,15 @@ func (t *translator) hasOurStatus(st *gwapiv1.RouteStatus) bool {
 // and port select listeners, allowedRoutes filters them by kind and
 // namespace, and hostnames must intersect.
 func (t *translator) attach(rs *routeState, p *parentState) {
-	if p.gw == nil {
+	if p.gw == nil || p.refusal != nil {
 		return
 	}
 	var selected, allowed []*listenerState
 	kindOK := false
 	for _, l := range p.gw.listeners {
+		if l.set != p.set {
+			continue
+		}
 		if (p.ref.SectionName != nil && l.name() != *p.ref.SectionName) || (p.ref.Port != nil && l.port() != *p.ref.Port) {
 			continue
 		}
@@ -162,7 +184,7 @@ func (rs *routeState) commit(p *parentState) {
 }
 
 func describeSection(ref gwapiv1.ParentReference) string {
-	s := fmt.Sprintf("Gateway %s", ref.Name)
+	s := fmt.Sprintf("%s %s", deref(ref.Kind), ref.Name)
 	if ref.SectionName != nil {
 		s += fmt.Sprintf(" sectionName %q", *ref.SectionName)
 	}

@@ -8,7 +8,7 @@ import (
 )
 
 // StatusObjects lists every status-bearing object of the Result, classes
-// first, then Gateways, then routes by kind, then BackendTLSPolicies, each with apiVersion and kind
+// first, then Gateways, then routes by kind, then BackendTLSPolicies and ListenerSets, each with apiVersion and kind
 // set. Consumers that write status back (the CLI, the Config Server) use it
 // so that a new route kind needs no change on their side.
 func (r *Result) StatusObjects() []resource.Object {
@@ -40,6 +40,9 @@ func (r *Result) StatusObjects() []resource.Object {
 	}
 	for _, o := range r.BackendTLSPolicies {
 		add(resource.KindBackendTLSPolicy, o)
+	}
+	for _, o := range r.ListenerSets {
+		add(resource.KindListenerSet, o)
 	}
 	return out
 }

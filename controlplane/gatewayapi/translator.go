@@ -61,6 +61,8 @@ type Result struct {
 	UDPRoutes      []*gwapiv1.UDPRoute     `json:"udpRoutes,omitempty"`
 	// BackendTLSPolicies that apply to a backend of one of our Gateways.
 	BackendTLSPolicies []*gwapiv1.BackendTLSPolicy `json:"backendTLSPolicies,omitempty"`
+	// ListenerSets whose parentRef names one of our Gateways.
+	ListenerSets []*gwapiv1.ListenerSet `json:"listenerSets,omitempty"`
 	// Infra is the provisioner's IR, keyed like IR (see fleet.go).
 	Infra map[string]*ir.Infra `json:"-"`
 }
@@ -85,6 +87,8 @@ type translator struct {
 	secrets map[string]*ir.Secret
 	// btls are the BackendTLSPolicies (backendtls.go).
 	btls *backendTLS
+	// sets are the ListenerSets (listenerset.go).
+	sets *listenerSets
 }
 
 // Translate computes the IR and status for res. It never panics on any
@@ -104,6 +108,7 @@ func Translate(res *resource.Resources, opts Options) *Result {
 		fleets:   fleetsByName(res),
 		secrets:  map[string]*ir.Secret{},
 		btls:     newBackendTLS(res),
+		sets:     newListenerSets(res),
 	}
 	t.processClasses()
 	t.processGateways()
@@ -135,6 +140,7 @@ func (t *translator) result() *Result {
 			out.addRoute(r.obj)
 		}
 	}
+	out.ListenerSets = t.listenerSetResult()
 	out.BackendTLSPolicies = t.backendTLSStatus()
 	return out
 }
