@@ -235,8 +235,8 @@ func TestPublisherIgnoresStatusOnlyChanges(t *testing.T) {
 			t.Errorf("step %d (%v): republish = %v, %v; want %v", i, s.typ, got, err, s.want)
 		}
 	}
-	ls := store.Key{Group: "gateway.networking.k8s.io", Kind: "ListenerSet", Namespace: "default", Name: "s"}
-	if got, _ := p.apply(store.Event{Type: store.Added, Object: store.Object{Key: ls, Value: []byte(`{"kind":"ListenerSet"}`)}}); got {
+	pod := store.Key{Group: "", Kind: "Pod", Namespace: "default", Name: "s"}
+	if got, _ := p.apply(store.Event{Type: store.Added, Object: store.Object{Key: pod, Value: []byte(`{"kind":"Pod"}`)}}); got {
 		t.Error("a kind the translator does not read was republished")
 	}
 }

@@ -157,6 +157,12 @@ func (w *statusWriter) items(res *gatewayapi.Result) []statusItem {
 			return &st
 		}))
 	}
+	for _, ls := range res.ListenerSets {
+		out = append(out, item(ls, ls.Status, func(s *gwapiv1.ListenerSet) any {
+			st := listenerSetStatus(ls.Status, s.Status)
+			return &st
+		}))
+	}
 	for _, r := range routesOf(res) {
 		computed := routeStatusOf(r)
 		out = append(out, item(r, computed, func(s resource.Object) any {

@@ -15,8 +15,7 @@ func gk(group, kind string) schema.GroupKind { return schema.GroupKind{Group: gr
 
 // typedKinds are the kinds resource.Resources holds, which are the ones the
 // translator reads; TestTypedKindsCoverResources keeps this table in step
-// with Resources. Other kinds (ListenerSet, ...) are stored and served but
-// not published.
+// with Resources. Other kinds are stored and served but not published.
 var typedKinds = map[schema.GroupKind]func() resource.Object{
 	gk(resource.GroupGatewayAPI, resource.KindGatewayClass):     func() resource.Object { return &gwapiv1.GatewayClass{} },
 	gk(resource.GroupGatewayAPI, resource.KindGateway):          func() resource.Object { return &gwapiv1.Gateway{} },
@@ -27,6 +26,7 @@ var typedKinds = map[schema.GroupKind]func() resource.Object{
 	gk(resource.GroupGatewayAPI, resource.KindUDPRoute):         func() resource.Object { return &gwapiv1.UDPRoute{} },
 	gk(resource.GroupGatewayAPI, resource.KindReferenceGrant):   func() resource.Object { return &gwapiv1.ReferenceGrant{} },
 	gk(resource.GroupGatewayAPI, resource.KindBackendTLSPolicy): func() resource.Object { return &gwapiv1.BackendTLSPolicy{} },
+	gk(resource.GroupGatewayAPI, resource.KindListenerSet):      func() resource.Object { return &gwapiv1.ListenerSet{} },
 	gk(resource.GroupCore, resource.KindConfigMap):              func() resource.Object { return &corev1.ConfigMap{} },
 	gk(resource.GroupCore, resource.KindNamespace):              func() resource.Object { return &corev1.Namespace{} },
 	gk(resource.GroupCore, resource.KindService):                func() resource.Object { return &corev1.Service{} },

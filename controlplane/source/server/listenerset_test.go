@@ -1,0 +1,103 @@
+package server
+
+import (
+	"fmt"
+	"strings"
+	"net/http"
+	"testing"
+)
+
+const listenerSetPath = gwv1 + "/namespaces/default/listenersets/team"
+
+// A ListenerSet goes through the Config Server like any kind: validated
+// against its CRD, published to the translator, and its status (the
+// set's conditions, its listeners', and the Gateway's count of attached
+// sets) written back; a route attaches to it by parentRef kind ListenerSet.
+func TestListenerSetStatusWriteBack(t *testing.T) {
+	e := startEnv(t, envOptions{translator: true})
+	e.do("PUT", classPath, classYAML).must(t, http.StatusCreated)
+	e.do("PUT", gwPath, `
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: gw, namespace: default}
+spec:
+  gatewayClassName: eg
+  allowedListeners: {namespaces: {from: Same}}
+  listeners:
+  - {name: http, protocol: HTTP, port: 8080, hostname: gw.example.com}
+`).must(t, http.StatusCreated)
+	e.do("PUT", listenerSetPath, `
+apiVersion: gateway.networking.k8s.io/v1
+kind: ListenerSet
+metadata: {name: team, namespace: default}
+spec:
+  parentRef: {name: gw}
+  listeners:
+  - {name: team, protocol: HTTP, port: 8080, hostname: team.example.com}
+`).must(t, http.StatusCreated)
+	e.do("PUT", routePath, `
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: web, namespace: default}
+spec:
+  parentRefs: [{kind: ListenerSet, name: team, sectionName: team}]
+  rules:
+  - backendRefs: [{name: web, port: 8080}]
+`).must(t, http.StatusCreated)
+
+	eventually(t, "ListenerSet accepted", func() string { return accepted(e.do("GET", listenerSetPath, ""), "status.conditions") })
+	eventually(t, "listener of the set attached the route", func() string {
+		ls := e.do("GET", listenerSetPath, "")
+		if n := ls.get("status.listeners.0.attachedRoutes"); n != float64(1) {
+			return fmt.Sprintf("attachedRoutes %v in %s", n, ls.raw)
+		}
+		return accepted(ls, "status.listeners.0.conditions")
+	})
+	eventually(t, "Gateway counts the set", func() string {
+		if n := e.do("GET", gwPath, "").get("status.attachedListenerSets"); n != float64(1) {
+			return fmt.Sprintf("attachedListenerSets = %v", n)
+		}
+		return ""
+	})
+	route := e.do("GET", routePath, "")
+	if route.str("status.parents.0.parentRef.kind") != "ListenerSet" {
+		t.Errorf("route parent status: %s", route.raw)
+	}
+	eventually(t, "route accepted by the set", func() string { return accepted(e.do("GET", routePath, ""), "status.parents.0.conditions") })
+
+	// The Gateway stops allowing sets: the set is NotAllowed.
+	e.do("PUT", gwPath, `
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: gw, namespace: default}
+spec:
+  gatewayClassName: eg
+  listeners:
+  - {name: http, protocol: HTTP, port: 8080, hostname: gw.example.com}
+`).must(t, http.StatusOK)
+	eventually(t, "ListenerSet NotAllowed", func() string {
+		c := condition(e.do("GET", listenerSetPath, "").obj, "status.conditions", "Accepted")
+		if c == nil || c["status"] != "False" || c["reason"] != "NotAllowed" {
+			return "Accepted is " + toJSONString(c)
+		}
+		return ""
+	})
+}
+
+// The CRD's CEL rules hold for ListenerSets as for Gateways.
+func TestListenerSetValidation(t *testing.T) {
+	e := startEnv(t, envOptions{})
+	r := e.do("PUT", listenerSetPath, `
+apiVersion: gateway.networking.k8s.io/v1
+kind: ListenerSet
+metadata: {name: team, namespace: default}
+spec:
+  parentRef: {name: gw}
+  listeners:
+  - {name: a, protocol: HTTP, port: 8080}
+  - {name: a, protocol: HTTP, port: 8081}
+`).must(t, http.StatusUnprocessableEntity)
+	if msg := r.str("message"); !strings.Contains(msg, "spec.listeners") {
+		t.Errorf("error does not name the field: %s", msg)
+	}
+}
