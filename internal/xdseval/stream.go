@@ -1,0 +1,136 @@
+package xdseval
+
+import (
+	"net/http"
+	"strings"
+
+	hcmv3 "github.com/envoyproxy/go-control-plane/envoy/extensions/filters/network/http_connection_manager/v3"
+)
+
+// stream is the request as the HttpConnectionManager hands it to the
+// filters: pseudo-headers split out, path normalized, port stripped.
+type stream struct {
+	scheme    string
+	method    string
+	authority string
+	path      string // path and query
+	headers   http.Header
+}
+
+func (s *stream) pathOnly() string {
+	p, _, _ := strings.Cut(s.path, "?")
+	return p
+}
+
+func (s *stream) query() (string, bool) {
+	_, q, ok := strings.Cut(s.path, "?")
+	return q, ok
+}
+
+// newStream applies the HttpConnectionManager's request processing; a
+// request it rejects gets its local reply instead.
+func newStream(req Request, hcm *hcmv3.HttpConnectionManager) (*stream, *Response) {
+	s := &stream{scheme: "http", method: req.Method, authority: strings.ToLower(req.Authority), path: req.Path, headers: req.Headers.Clone()}
+	if s.headers == nil {
+		s.headers = http.Header{}
+	}
+	if req.TLS != nil {
+		s.scheme = "https"
+	}
+	if s.method == "" {
+		s.method = http.MethodGet
+	}
+	if !strings.HasPrefix(s.path, "/") {
+		return nil, localReply(http.StatusBadRequest, "Bad Request")
+	}
+	if hcm.GetStripAnyHostPort() {
+		s.authority = stripPort(s.authority)
+	}
+	p, q, hasQ := strings.Cut(s.path, "?")
+	if hcm.GetNormalizePath().GetValue() {
+		p = removeDotSegments(p)
+	}
+	if hcm.GetMergeSlashes() {
+		p = mergeSlashes(p)
+	}
+	s.path = p
+	if hasQ {
+		s.path += "?" + q
+	}
+	return s, nil
+}
+
+func stripPort(host string) string {
+	if strings.HasPrefix(host, "[") {
+		if i := strings.LastIndex(host, "]:"); i >= 0 {
+			return host[:i+1]
+		}
+		return host
+	}
+	if i := strings.LastIndexByte(host, ':'); i >= 0 {
+		return host[:i]
+	}
+	return host
+}
+
+// removeDotSegments is RFC 3986 section 5.2.4, which Envoy's
+// normalize_path applies (it does not touch percent-encoded slashes).
+func removeDotSegments(p string) string {
+	segs := strings.Split(p, "/")[1:]
+	var out []string
+	for i, s := range segs {
+		last := i == len(segs)-1
+		switch s {
+		case ".":
+			if last {
+				out = append(out, "")
+			}
+		case "..":
+			if len(out) > 0 {
+				out = out[:len(out)-1]
+			}
+			if last {
+				out = append(out, "")
+			}
+		default:
+			out = append(out, s)
+		}
+	}
+	return "/" + strings.Join(out, "/")
+}
+
+func mergeSlashes(p string) string {
+	for strings.Contains(p, "//") {
+		p = strings.ReplaceAll(p, "//", "/")
+	}
+	return p
+}
+
+// header is the value Envoy matches for name: pseudo-headers from the
+// stream, repeated headers joined by commas as Envoy does.
+func (s *stream) header(name string) (string, bool) {
+	switch strings.ToLower(name) {
+	case ":method":
+		return s.method, true
+	case ":authority", "host":
+		return s.authority, true
+	case ":path":
+		return s.path, true
+	case ":scheme":
+		return s.scheme, true
+	}
+	v, ok := s.headers[http.CanonicalHeaderKey(name)]
+	if !ok {
+		return "", false
+	}
+	return strings.Join(v, ","), true
+}
+
+func localReply(status int, body string) *Response {
+	h := http.Header{}
+	h.Set("Server", "envoy")
+	if body != "" {
+		h.Set("Content-Type", "text/plain")
+	}
+	return &Response{Status: status, Headers: h, Body: []byte(body)}
+}
