@@ -17,7 +17,13 @@ import (
 
 // route runs the router filter (and the CORS filter before it) on s.
 func (p *Proxy) route(s *stream, rc *routev3.RouteConfiguration, rng *rand.Rand, backend Backend) (*Response, error) {
-	vh := selectVirtualHost(rc, s.authority)
+	host := s.authority
+	if rc.GetIgnorePortInHostMatching() {
+		// Unlike strip_any_host_port, this leaves :authority (and so the
+		// upstream Host) alone and only matches without the port.
+		host = stripPort(host)
+	}
+	vh := selectVirtualHost(rc, host)
 	if vh == nil {
 		return localReply(http.StatusNotFound, ""), nil
 	}
