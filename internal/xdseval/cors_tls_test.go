@@ -138,4 +138,3 @@ func TestDuplicatePortRefused(t *testing.T) {
 		t.Error("two listeners on port 80 accepted")
 	}
 }
-

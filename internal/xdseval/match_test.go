@@ -57,20 +57,20 @@ func TestPathMatches(t *testing.T) {
 	)}}
 	p := fixture(t, rc, nil)
 	for path, want := range map[string]string{
-		"/sep":         "sep",
-		"/sep/":        "sep",
-		"/sep/x":       "sep",
-		"/sepx":        "catch-all", // path_separated_prefix stops at a segment boundary
-		"/sep?q=1":     "sep",       // ... and ignores the query
-		"/exact":       "exact",
-		"/exact?a=b":   "exact", // path ignores the query
-		"/exact/":      "catch-all",
-		"/re/123":      "re",
-		"/re/123/x":    "catch-all", // a regex must match the whole path
-		"/re/12?x=y":   "re",
-		"/fold/x":      "fold",
-		"/q?x=1&y=2":   "query-prefix", // prefix sees the query
-		"//exact":      "catch-all", // no merge_slashes in this fixture
+		"/sep":       "sep",
+		"/sep/":      "sep",
+		"/sep/x":     "sep",
+		"/sepx":      "catch-all", // path_separated_prefix stops at a segment boundary
+		"/sep?q=1":   "sep",       // ... and ignores the query
+		"/exact":     "exact",
+		"/exact?a=b": "exact", // path ignores the query
+		"/exact/":    "catch-all",
+		"/re/123":    "re",
+		"/re/123/x":  "catch-all", // a regex must match the whole path
+		"/re/12?x=y": "re",
+		"/fold/x":    "fold",
+		"/q?x=1&y=2": "query-prefix", // prefix sees the query
+		"//exact":    "catch-all",    // no merge_slashes in this fixture
 	} {
 		if got := serve(t, p, get("h", path), nil).Route; got != want {
 			t.Errorf("%s: route %q, want %q", path, got, want)
