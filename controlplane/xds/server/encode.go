@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"sync"
 
+	routev3 "github.com/envoyproxy/go-control-plane/envoy/config/route/v3"
 	"github.com/envoyproxy/go-control-plane/pkg/cache/types"
 	"github.com/envoyproxy/go-control-plane/pkg/cache/v3"
 	"google.golang.org/protobuf/types/known/anypb"
@@ -52,6 +53,22 @@ type encoder struct {
 	refs  map[encodingKey]int
 	// recent are the keys of the last snapshots published, oldest first.
 	recent [][]encodingKey
+	// vhosts are the encodings of route configurations' virtual hosts;
+	// only encode and remember, under Server.setMu, use them.
+	vhosts vhostEncodings
+}
+
+// building is what encode collects for the snapshot being built.
+type building struct {
+	seen   map[types.Resource]*encoded
+	vhosts map[*routev3.VirtualHost][]byte
+	// reused are the types taken whole from the previous snapshot; their
+	// resources are not in seen.
+	reused []*typeSnap
+}
+
+func newBuilding() *building {
+	return &building{seen: map[types.Resource]*encoded{}, vhosts: map[*routev3.VirtualHost][]byte{}}
 }
 
 // keepSnapshots is how many published snapshots keep their encodings: a
@@ -68,8 +85,9 @@ func newEncoder() *encoder {
 }
 
 // encode returns items' encodings, reusing those of resources seen
-// before; seen collects every resource of the snapshot being built.
-func (e *encoder) encode(typeURL string, items []types.Resource, seen map[types.Resource]*encoded) ([]*encoded, error) {
+// before; b collects every resource of the snapshot being built.
+func (e *encoder) encode(typeURL string, items []types.Resource, b *building) ([]*encoded, error) {
+	seen := b.seen
 	out := make([]*encoded, len(items))
 	for i, m := range items {
 		enc := e.byPtr[m]
@@ -77,16 +95,23 @@ func (e *encoder) encode(typeURL string, items []types.Resource, seen map[types.
 			enc = seen[m]
 		}
 		if enc == nil {
-			b, err := cache.MarshalResource(m)
+			raw, err := e.marshal(m, b)
 			if err != nil {
 				return nil, fmt.Errorf("%s %q: %w", typeURL, cache.GetResourceName(m), err)
 			}
-			enc = &encoded{any: &anypb.Any{TypeUrl: typeURL, Value: b}, sum: sha256.Sum256(b)}
+			enc = &encoded{any: &anypb.Any{TypeUrl: typeURL, Value: raw}, sum: sha256.Sum256(raw)}
 		}
 		seen[m] = enc
 		out[i] = enc
 	}
 	return out, nil
+}
+
+func (e *encoder) marshal(m types.Resource, b *building) ([]byte, error) {
+	if rc, ok := m.(*routev3.RouteConfiguration); ok {
+		return e.vhosts.marshalRouteConfig(rc, b.vhosts)
+	}
+	return cache.MarshalResource(m)
 }
 
 // version hashes the resources' digests in order (the translator sorts by
@@ -105,7 +130,9 @@ func version(encs []*encoded) string {
 
 // remember makes a built snapshot's encodings the ones looked up from now
 // on, and forgets those no recent snapshot holds.
-func (e *encoder) remember(built map[encodingKey]*typeEncoding, seen map[types.Resource]*encoded) {
+func (e *encoder) remember(built map[encodingKey]*typeEncoding, b *building) {
+	seen := b.seen
+	e.vhosts.remember(b.vhosts)
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	keys := make([]encodingKey, 0, len(built))
@@ -129,11 +156,20 @@ func (e *encoder) remember(built map[encodingKey]*typeEncoding, seen map[types.R
 	// Resources of older snapshots come back only if the translator
 	// returns the same pointer again, which it does for what it did not
 	// rebuild, i.e. what the last snapshots hold.
+	live := len(seen)
+	for _, ts := range b.reused {
+		live += len(ts.items)
+	}
 	for m, enc := range seen {
 		e.byPtr[m] = enc
 	}
-	if len(e.byPtr) > 4*len(seen)+1024 {
+	if len(e.byPtr) > 4*live+1024 {
 		e.byPtr = seen
+		for _, ts := range b.reused {
+			for i, m := range ts.items {
+				e.byPtr[m] = ts.encs[i]
+			}
+		}
 	}
 }
 

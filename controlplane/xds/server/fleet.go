@@ -87,6 +87,9 @@ func (s *Server) RemoveFleet(fleet string) {
 	}
 	// Pending update phases see the fleet gone and stop.
 	delete(s.fleets, fleet)
+	for _, kind := range []string{kindEnvoy, kindGRPC} {
+		delete(s.typeSnaps, snapshotKey(fleet, kind))
+	}
 	s.mu.Lock()
 	for k := range s.nacks {
 		if k.fleet == fleet {
@@ -118,7 +121,7 @@ func (s *Server) publish(fleet, kind string, r *translator.Resources) (*cache.Sn
 	if err := r.Check(); err != nil {
 		return nil, fmt.Errorf("fleet %q: %s snapshot: %w", fleet, kind, err)
 	}
-	snap, err := s.snapshot(r)
+	snap, err := s.snapshot(snapshotKey(fleet, kind), r)
 	if err != nil {
 		return nil, fmt.Errorf("fleet %q: %s snapshot: %w", fleet, kind, err)
 	}

@@ -60,6 +60,7 @@ import (
 	endpointservice "github.com/envoyproxy/go-control-plane/envoy/service/endpoint/v3"
 	listenerservice "github.com/envoyproxy/go-control-plane/envoy/service/listener/v3"
 	routeservice "github.com/envoyproxy/go-control-plane/envoy/service/route/v3"
+	"github.com/envoyproxy/go-control-plane/pkg/cache/types"
 	"github.com/envoyproxy/go-control-plane/pkg/cache/v3"
 	"github.com/envoyproxy/go-control-plane/pkg/server/sotw/v3"
 	serverv3 "github.com/envoyproxy/go-control-plane/pkg/server/v3"
@@ -86,6 +87,9 @@ type Server struct {
 	// one update are never interleaved with another's.
 	setMu  sync.Mutex
 	fleets map[string]*fleetState
+	// typeSnaps are the types of each snapshot key's last snapshot, for
+	// the next one to reuse (snapshot.go).
+	typeSnaps map[string]map[types.ResponseType]*typeSnap
 
 	mu      sync.Mutex
 	streams map[streamKey]*stream
@@ -124,6 +128,7 @@ func New(log *slog.Logger, opts ...Option) *Server {
 	s := &Server{
 		log:           log,
 		fleets:        map[string]*fleetState{},
+		typeSnaps:     map[string]map[types.ResponseType]*typeSnap{},
 		bridgeTimeout: 10 * time.Second,
 		streams:       map[streamKey]*stream{},
 		nacks:         map[nackKey]Nack{},

@@ -56,7 +56,9 @@ func (c *Cache) memo(v variant) *memo {
 type memo struct {
 	gen    uint64
 	vhosts map[*ir.VirtualHost]*vhostEntry
-	rcs    map[string]*rcEntry
+	// byProto finds an entry by its rendering.
+	byProto map[*routev3.VirtualHost]*vhostEntry
+	rcs     map[string]*rcEntry
 	// clusters are keyed by IR cluster; last* are the previous
 	// translation's, to reuse the whole sorted list when nothing changed.
 	clusters     map[*ir.Cluster]*clusterEntry
@@ -72,6 +74,8 @@ type memo struct {
 
 type vhostEntry struct {
 	out *routev3.VirtualHost
+	// clusters are the xDS clusters out's routes name, for Check.
+	clusters []string
 	// deps are the IR clusters the routes looked up; the rendering holds
 	// while the fleet's clusters of those names are the same pointers.
 	deps []*ir.Cluster
@@ -92,6 +96,7 @@ type clusterEntry struct {
 func newMemo() *memo {
 	return &memo{
 		vhosts:   map[*ir.VirtualHost]*vhostEntry{},
+		byProto:  map[*routev3.VirtualHost]*vhostEntry{},
 		rcs:      map[string]*rcEntry{},
 		clusters: map[*ir.Cluster]*clusterEntry{},
 	}
@@ -165,7 +170,13 @@ func (m *memo) virtualHost(vh *ir.VirtualHost, clusters map[string]*ir.Cluster, 
 	if err := validateEach([]validatable{pv}); err != nil {
 		return nil, err
 	}
-	m.vhosts[vh] = &vhostEntry{out: pv, deps: dependencies(vh, clusters), gen: m.gen}
+	if old := m.vhosts[vh]; old != nil {
+		delete(m.byProto, old.out)
+	}
+	e := &vhostEntry{out: pv, deps: dependencies(vh, clusters), gen: m.gen}
+	e.clusters = slices.Compact(slices.Sorted(slices.Values(vhostClusters(pv))))
+	m.vhosts[vh] = e
+	m.byProto[pv] = e
 	m.usedVhosts++
 	return pv, nil
 }
@@ -225,6 +236,7 @@ func (m *memo) done(cs []*ir.Cluster, res *Resources) {
 		for k, e := range m.vhosts {
 			if e.gen != m.gen {
 				delete(m.vhosts, k)
+				delete(m.byProto, e.out)
 			}
 		}
 	}
@@ -241,5 +253,19 @@ func (m *memo) done(cs []*ir.Cluster, res *Resources) {
 			}
 		}
 		m.clusters = live
+	}
+}
+
+// clustersOf gives Check the clusters of the virtual hosts rendered here,
+// so that it does not walk every route of the fleet again.
+func (m *memo) clustersOf() func(*routev3.VirtualHost) ([]string, bool) {
+	if m == nil {
+		return nil
+	}
+	return func(vh *routev3.VirtualHost) ([]string, bool) {
+		if e := m.byProto[vh]; e != nil {
+			return e.clusters, true
+		}
+		return nil, false
 	}
 }

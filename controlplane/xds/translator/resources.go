@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"unsafe"
 
 	clusterv3 "github.com/envoyproxy/go-control-plane/envoy/config/cluster/v3"
 	endpointv3 "github.com/envoyproxy/go-control-plane/envoy/config/endpoint/v3"
@@ -82,6 +83,42 @@ func (r *Resources) sort(clustersSorted bool) {
 // "Exactly" matters: an ADS server answers a named request only once the
 // names cover everything it holds, so an extra resource stalls a proxy.
 func (r *Resources) Check() error {
+	ids := r.ids()
+	if r.checked != nil && *r.checked == ids {
+		return nil
+	}
+	return r.checkWith(nil)
+}
+
+// checkWith checks r, taking the clusters a virtual host's routes send to
+// from clustersOf when it knows them.
+func (r *Resources) checkWith(clustersOf func(*routev3.VirtualHost) ([]string, bool)) error {
+	ids := r.ids()
+	if err := r.check(clustersOf); err != nil {
+		return err
+	}
+	r.checked = &ids
+	return nil
+}
+
+// sliceIDs identifies the contents of a Resources by its slices' arrays
+// and lengths.
+type sliceIDs [5]struct {
+	data unsafe.Pointer
+	n    int
+}
+
+func (r *Resources) ids() sliceIDs {
+	var out sliceIDs
+	out[0].data, out[0].n = unsafe.Pointer(unsafe.SliceData(r.Listeners)), len(r.Listeners)
+	out[1].data, out[1].n = unsafe.Pointer(unsafe.SliceData(r.Routes)), len(r.Routes)
+	out[2].data, out[2].n = unsafe.Pointer(unsafe.SliceData(r.Clusters)), len(r.Clusters)
+	out[3].data, out[3].n = unsafe.Pointer(unsafe.SliceData(r.Endpoints)), len(r.Endpoints)
+	out[4].data, out[4].n = unsafe.Pointer(unsafe.SliceData(r.Secrets)), len(r.Secrets)
+	return out
+}
+
+func (r *Resources) check(clustersOf func(*routev3.VirtualHost) ([]string, bool)) error {
 	if err := r.uniqueNames(); err != nil {
 		return err
 	}
@@ -94,7 +131,7 @@ func (r *Resources) Check() error {
 	}
 	clusters := set(names(r.Clusters))
 	for _, rc := range r.Routes {
-		for _, c := range routeClusters(rc) {
+		for _, c := range routeClusters(rc, clustersOf) {
 			if !clusters[c] {
 				return fmt.Errorf("route configuration %q sends to cluster %q, which is not in the set", rc.GetName(), c)
 			}
@@ -179,22 +216,34 @@ func connectionManagers(l *listenerv3.Listener) ([]*hcmv3.HttpConnectionManager,
 	return out, nil
 }
 
-func routeClusters(rc *routev3.RouteConfiguration) []string {
+func routeClusters(rc *routev3.RouteConfiguration, clustersOf func(*routev3.VirtualHost) ([]string, bool)) []string {
 	var out []string
 	for _, vh := range rc.GetVirtualHosts() {
-		for _, rt := range vh.GetRoutes() {
-			ra := rt.GetRoute()
-			if c := ra.GetCluster(); c != "" {
-				out = append(out, c)
+		if clustersOf != nil {
+			if cs, ok := clustersOf(vh); ok {
+				out = append(out, cs...)
+				continue
 			}
-			for _, wc := range ra.GetWeightedClusters().GetClusters() {
-				if wc.GetName() != invalidCluster {
-					out = append(out, wc.GetName())
-				}
+		}
+		out = append(out, vhostClusters(vh)...)
+	}
+	return out
+}
+
+func vhostClusters(vh *routev3.VirtualHost) []string {
+	var out []string
+	for _, rt := range vh.GetRoutes() {
+		ra := rt.GetRoute()
+		if c := ra.GetCluster(); c != "" {
+			out = append(out, c)
+		}
+		for _, wc := range ra.GetWeightedClusters().GetClusters() {
+			if wc.GetName() != invalidCluster {
+				out = append(out, wc.GetName())
 			}
-			for _, m := range ra.GetRequestMirrorPolicies() {
-				out = append(out, m.GetCluster())
-			}
+		}
+		for _, m := range ra.GetRequestMirrorPolicies() {
+			out = append(out, m.GetCluster())
 		}
 	}
 	return out

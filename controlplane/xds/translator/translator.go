@@ -52,6 +52,11 @@ type Resources struct {
 	Endpoints []*endpointv3.ClusterLoadAssignment
 	// Secrets are served over SDS: exactly those the listeners name.
 	Secrets []*tlsv3.Secret
+
+	// checked is the set a Check passed. Resources are immutable once
+	// built, like their protos, so checking the same slices again (the
+	// server does, for every snapshot) needs no work.
+	checked *sliceIDs
 }
 
 // ResourceSet is everything one fleet serves.
@@ -132,7 +137,7 @@ func render(x *ir.Xds, clusters map[string]*ir.Cluster, v variant, m *memo) (*Re
 		// validated when first built.
 		return nil, err
 	}
-	if err := res.Check(); err != nil {
+	if err := res.checkWith(m.clustersOf()); err != nil {
 		return nil, fmt.Errorf("internal error: inconsistent %s resources: %w", v, err)
 	}
 	m.done(x.Clusters, res)
