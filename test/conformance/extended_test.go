@@ -6,10 +6,24 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 )
 
-// upstreamExtendedHTTPStatusPreludes repeats the status assertions of
-// the GATEWAY-HTTP extended-feature tests that used to be refused
-// (redirect codes, CORS, mirrors, backendRef filters, retries, h2c and
-// WebSocket backends). Their traffic assertions need a data plane.
+// upstreamExtendedHTTPStatusPreludes repeats the status assertions of the
+// GATEWAY-HTTP extended-feature tests whose traffic the harness does not
+// run (the others run whole, see traffic_test.go):
+//   - HTTPRouteCORS: on the xDS its preflight from a disallowed origin
+//     reaches the backend, because the CorsPolicy leaves
+//     forward_not_matching_preflights at Envoy's default (true) while the
+//     test wants the Gateway to answer it; every other case passes.
+//   - The mirror tests look for the mirrored request in the other
+//     backend's logs (Clientset, DumpEchoLogs): nothing stands in for them.
+//   - HTTPRouteRetry needs echo-basic's /retry/ simulation, which fails a
+//     request until an attempt count per uuid is reached, and the retry
+//     loop against it.
+//   - h2c and WebSocket need the upgrade or prior-knowledge HTTP/2 on the
+//     wire (a WebSocketDialer, H2C_PRIOR_KNOWLEDGE), which xdseval does
+//     not speak.
+//
+// What those tests check on the data plane is in the translators' golden
+// cases cors, request-mirrors, retries, upstream-http2-clusters.
 func upstreamExtendedHTTPStatusPreludes(t *testing.T) {
 	sameNS := nn(infra, "same-namespace")
 	routes := func(names ...string) []types.NamespacedName {
@@ -20,15 +34,11 @@ func upstreamExtendedHTTPStatusPreludes(t *testing.T) {
 		return out
 	}
 	for _, p := range []statusPrelude{
-		{test: "HTTPRoute303Redirect", gateway: sameNS, routes: routes("303-redirect")},
-		{test: "HTTPRoute307Redirect", gateway: sameNS, routes: routes("307-redirect")},
-		{test: "HTTPRoute308Redirect", gateway: sameNS, routes: routes("308-redirect")},
 		{test: "HTTPRouteCORS", gateway: sameNS, routes: routes("cors-multiple-origins-methods-headers", "cors-wildcard-methods",
 			"cors-wildcard-origin", "cors-wildcard-methods-headers")},
 		{test: "HTTPRouteRequestMirror", gateway: sameNS, routes: routes("request-mirror")},
 		{test: "HTTPRouteRequestMultipleMirrors", gateway: sameNS, routes: routes("request-multiple-mirrors")},
 		{test: "HTTPRouteRequestPercentageMirror", gateway: sameNS, routes: routes("request-percentage-mirror")},
-		{test: "HTTPRouteRequestHeaderModifierBackendWeights", gateway: sameNS, routes: routes("request-header-modifier-backend-weights")},
 		{test: "HTTPRouteRetry", gateway: sameNS, routes: routes("retries")},
 		{test: "HTTPRouteBackendProtocolH2C", gateway: sameNS, routes: routes("backend-protocol-h2c")},
 		{test: "HTTPRouteBackendProtocolWebSocket", gateway: sameNS, routes: routes("backend-protocol-ws")},

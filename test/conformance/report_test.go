@@ -25,6 +25,9 @@ type how string
 const (
 	ranWhole  how = "whole test, unchanged"
 	ranStatus how = "status assertions"
+	// ranXDS: whole, with the requests answered by the translated xDS
+	// (traffic_test.go).
+	ranXDS how = "whole test, traffic evaluated on xDS"
 )
 
 type outcome struct {
@@ -76,7 +79,7 @@ var harness = []struct {
 	run  func(*testing.T)
 }{
 	{"UpstreamStatusOnly", upstreamStatusOnly},
-	{"UpstreamStatusPreludes", upstreamStatusPreludes},
+	{"UpstreamTrafficOnXDS", upstreamTrafficOnXDS},
 	{"UpstreamStatusPreludesMultiStep", upstreamStatusPreludesMultiStep},
 	{"UpstreamExtendedHTTPStatusPreludes", upstreamExtendedHTTPStatusPreludes},
 	{"GatewayWithAttachedRoutes", gatewayWithAttachedRoutes},

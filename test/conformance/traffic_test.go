@@ -1,0 +1,64 @@
+package conformance_test
+
+import "testing"
+
+// trafficWhole are the upstream HTTP tests that run whole, status and
+// traffic, with the xDS RoundTripper: every request of the test is
+// answered by the xDS the translator serves the Gateway's fleet
+// (xdseval), the backend by a stand-in for echo-basic that knows which
+// pod it is. Timeouts are evaluated, not waited for: echo-basic's ?delay=
+// is held against the route's timeouts. Upstream tests that send HTTP
+// and are not here: the CORS, mirror, retry, h2c and WebSocket tests
+// (extended_test.go), HTTPRouteListenerPortMatching and
+// HTTPRouteHostnameIntersection (mirrored_test.go), each with the reason.
+var trafficWhole = []string{
+	"HTTPRouteSimpleSameNamespace",
+	"HTTPRouteCrossNamespace",
+	"HTTPRouteExactPathMatching",
+	"HTTPRouteHeaderMatching",
+	"HTTPRouteMatching",
+	"HTTPRouteMatchingAcrossRoutes",
+	"HTTPRouteMethodMatching",
+	"HTTPRouteQueryParamMatching",
+	"HTTPRoutePathMatchOrder",
+	"HTTPRouteNamedRule",
+	"HTTPRouteNoBackendRefs",
+	"HTTPRouteWeight",
+	"HTTPRouteRequestHeaderModifier",
+	"HTTPRouteResponseHeaderModifier",
+	"HTTPRouteRedirectHostAndStatus",
+	"HTTPRouteRedirectPath",
+	"HTTPRouteRedirectPort",
+	"HTTPRouteRedirectScheme",
+	"HTTPRouteRewriteHost",
+	"HTTPRouteRewritePath",
+	"HTTPRouteTimeoutRequest",
+	"HTTPRouteTimeoutBackendRequest",
+	"HTTPRouteReferenceGrant",
+	"HTTPRouteInvalidBackendRefUnknownKind",
+	"HTTPRouteInvalidNonExistentBackendRef",
+	"HTTPRouteInvalidCrossNamespaceBackendRef",
+	"HTTPRouteInvalidReferenceGrant",
+	"HTTPRoutePartiallyInvalidViaInvalidReferenceGrant",
+	"HTTPRouteListenerHostnameMatching",
+	"HTTPRouteMultipleGateways",
+	"HTTPRouteRedirectPortAndScheme",
+	"GatewayHTTPListenerIsolation",
+	"HTTPRoute303Redirect",
+	"HTTPRoute307Redirect",
+	"HTTPRoute308Redirect",
+	"HTTPRouteRequestHeaderModifierBackendWeights",
+	"HTTPRouteHTTPSListener",
+	"HTTPRouteHTTPSListenerDetectMisdirectedRequests",
+	"HTTPRouteServiceTypes",
+}
+
+func upstreamTrafficOnXDS(t *testing.T) {
+	for _, name := range trafficWhole {
+		t.Run(name, func(t *testing.T) {
+			record(t, name, ranXDS)
+			ct := upstream(t, name)
+			ct.Test(t, newTrafficSuite(t, ct))
+		})
+	}
+}
