@@ -35,6 +35,9 @@ type index struct {
 	classes  []*gwapiv1.GatewayClass
 	gateways []*gwapiv1.Gateway
 	routes   []*gwapiv1.HTTPRoute
+	// routeSrc[i] is the input object routes[i] was copied from, which
+	// identifies it across translations (incremental.go).
+	routeSrc []*gwapiv1.HTTPRoute
 	grpc     []*gwapiv1.GRPCRoute
 	tls      []*gwapiv1.TLSRoute
 	tcp      []*gwapiv1.TCPRoute
@@ -55,7 +58,6 @@ func newIndex(res *resource.Resources) *index {
 	idx := &index{
 		classes:  sortedCopies(res.GatewayClasses),
 		gateways: sortedCopies(res.Gateways),
-		routes:   sortedCopies(res.HTTPRoutes),
 		grpc:     sortedCopies(res.GRPCRoutes),
 		tls:      sortedCopies(res.TLSRoutes),
 		tcp:      sortedCopies(res.TCPRoutes),
@@ -66,6 +68,11 @@ func newIndex(res *resource.Resources) *index {
 		slices:   map[nsName][]*discoveryv1.EndpointSlice{},
 		backends: map[nsName]*resource.Backend{},
 		secrets:  map[nsName]*corev1.Secret{},
+	}
+	idx.routeSrc = sortedRefs(res.HTTPRoutes)
+	idx.routes = make([]*gwapiv1.HTTPRoute, len(idx.routeSrc))
+	for i, r := range idx.routeSrc {
+		idx.routes[i] = statusCopy(r)
 	}
 	idx.gatewaySet = make(map[nsName]bool, len(idx.gateways))
 	for _, g := range idx.gateways {
@@ -160,4 +167,15 @@ func olderFirst(a, b metav1.Object) int {
 		return 1
 	}
 	return compareKeys(keyOf(a), keyOf(b))
+}
+
+// statusCopy copies an HTTPRoute for the translator to fill its status in.
+// Spec and metadata are shared with the input, which neither the
+// translator nor the Result's consumers modify; the status is replaced
+// as a whole (writeRouteStatus), never written into. Deep-copying ten
+// thousand routes' specs for every change cost more than translating the
+// one that changed.
+func statusCopy(r *gwapiv1.HTTPRoute) *gwapiv1.HTTPRoute {
+	c := *r
+	return &c
 }

@@ -33,7 +33,9 @@ func (t *translator) settleHTTPGRPCConflicts() {
 		}
 	}
 	slices.SortStableFunc(candidates, func(a, b *routeState) int { return olderFirst(a.obj, b.obj) })
-	claims := map[*listenerState][]claim{}
+	// By listener, then kind: a route only conflicts with the other
+	// kind, so it need not scan the thousands of claims of its own.
+	claims := map[*listenerState]map[gwapiv1.Kind][]claim{}
 	for _, rs := range candidates {
 		for _, p := range rs.parents {
 			if p.gw == nil || p.refusal != nil {
@@ -47,7 +49,10 @@ func (t *translator) settleHTTPGRPCConflicts() {
 				continue
 			}
 			for _, a := range p.attachments {
-				claims[a.l] = append(claims[a.l], claim{route: rs, hostnames: a.hostnames})
+				if claims[a.l] == nil {
+					claims[a.l] = map[gwapiv1.Kind][]claim{}
+				}
+				claims[a.l][rs.kind] = append(claims[a.l][rs.kind], claim{route: rs, hostnames: a.hostnames})
 			}
 		}
 	}
@@ -55,11 +60,16 @@ func (t *translator) settleHTTPGRPCConflicts() {
 
 // conflictingClaim returns the route of the other kind already holding an
 // intersecting hostname on one of p's listeners, if any.
-func conflictingClaim(claims map[*listenerState][]claim, rs *routeState, p *parentState) *routeState {
+func conflictingClaim(claims map[*listenerState]map[gwapiv1.Kind][]claim, rs *routeState, p *parentState) *routeState {
 	for _, a := range p.attachments {
-		for _, c := range claims[a.l] {
-			if c.route.kind != rs.kind && anyOverlap(c.hostnames, a.hostnames) {
-				return c.route
+		for kind, cs := range claims[a.l] {
+			if kind == rs.kind {
+				continue
+			}
+			for _, c := range cs {
+				if anyOverlap(c.hostnames, a.hostnames) {
+					return c.route
+				}
 			}
 		}
 	}

@@ -34,9 +34,9 @@ type routeState struct {
 }
 
 func (t *translator) processRoutes() {
-	for _, r := range t.idx.routes {
+	for i, r := range t.idx.routes {
 		rs := &routeState{obj: r, kind: kindHTTPRoute, parentRefs: r.Spec.ParentRefs, status: &r.Status.RouteStatus, http: r}
-		t.processRoute(rs, t.compileRoute)
+		t.processRoute(rs, t.compileHTTPRoute(t.idx.routeSrc[i]))
 	}
 	t.processGRPCRoutes()
 	t.processL4Routes()

@@ -24,6 +24,9 @@ type Runner struct {
 	Status  *message.Topic[*Result]
 	Options Options
 	Logger  *slog.Logger
+
+	// cache makes a change re-compile only the routes it touched.
+	cache Cache
 }
 
 // Run translates until ctx ends or Resources is closed.
@@ -44,7 +47,7 @@ func (r *Runner) Run(ctx context.Context) error {
 			if !ok {
 				return nil
 			}
-			res, err := TranslateSources(u.State, r.Options)
+			res, err := translateSources(u.State, r.Options, &r.cache)
 			if err != nil {
 				// Keep serving the last good IR rather than crash the
 				// control plane on a translator bug.
@@ -86,7 +89,11 @@ func (r *Runner) publish(prev map[string]*ir.Xds, res *Result, log *slog.Logger)
 // duplicate). A panic in the translator is returned as an error, so that a
 // translator bug costs one translation, not the control plane. The Config
 // Server's dry-run calls it too, so it sees what the Runner would.
-func TranslateSources(state map[string]*resource.Resources, opts Options) (out *Result, err error) {
+func TranslateSources(state map[string]*resource.Resources, opts Options) (*Result, error) {
+	return translateSources(state, opts, nil)
+}
+
+func translateSources(state map[string]*resource.Resources, opts Options, c *Cache) (out *Result, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("panic: %v", p)
@@ -101,5 +108,8 @@ func TranslateSources(state map[string]*resource.Resources, opts Options) (out *
 			})
 		}
 	}
-	return Translate(merged, opts), nil
+	if c == nil {
+		return Translate(merged, opts), nil
+	}
+	return c.Translate(merged, opts), nil
 }

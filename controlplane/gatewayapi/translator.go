@@ -89,16 +89,28 @@ type translator struct {
 	btls *backendTLS
 	// sets are the ListenerSets (listenerset.go).
 	sets *listenerSets
+	// cache, when set, holds route compilations (incremental.go).
+	cache *Cache
 }
 
 // Translate computes the IR and status for res. It never panics on any
 // input and never modifies res.
 func Translate(res *resource.Resources, opts Options) *Result {
+	return translate(res, opts, nil)
+}
+
+// translate is Translate, reusing c's route compilations when c is not nil.
+func translate(res *resource.Resources, opts Options, c *Cache) *Result {
 	if res == nil {
 		res = &resource.Resources{}
 	}
 	opts = opts.withDefaults()
+	if c != nil {
+		c.begin(res, opts)
+		defer c.end()
+	}
 	t := &translator{
+		cache:    c,
 		opts:     opts,
 		now:      metav1.NewTime(opts.Now()),
 		idx:      newIndex(res),

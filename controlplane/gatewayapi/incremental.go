@@ -1,0 +1,202 @@
+package gatewayapi
+
+import (
+	"reflect"
+	"sync"
+	"unsafe"
+
+	gwapiv1 "sigs.k8s.io/gateway-api/apis/v1"
+
+	"github.com/envoygateway/terraform-provider-envoygateway/controlplane/ir"
+	"github.com/envoygateway/terraform-provider-envoygateway/controlplane/resource"
+)
+
+// Incremental translation.
+//
+// Compiling an HTTPRoute's rules (matches, filters, backendRefs resolved
+// to clusters) depends on the route and on the objects that are not
+// routes: Services, EndpointSlices, Backends, ReferenceGrants,
+// BackendTLSPolicies and the rest. A Cache remembers each route's
+// compilation, keyed by the input object's identity, and reuses it while
+// the route object and every non-route object are the very ones it was
+// compiled with. Any change to a non-route object forgets everything, so
+// the next translation is a full one. Everything else (parents, conflicts,
+// precedence, status, the IR) is computed for every translation, as
+// Translate does; the output is always Translate's.
+//
+// Identity is sound because config sources publish snapshots: an object in
+// a published Resources is never modified, a changed object is a new one.
+// The resourceVersion and generation are compared as well, as a guard.
+
+// Cache carries route compilations from one translation to the next.
+// Its zero value is ready; it is safe for one translation at a time.
+type Cache struct {
+	mu sync.Mutex
+	// world identifies the non-route objects the entries were compiled
+	// against, kind by kind.
+	world  [][]unsafe.Pointer
+	opts   Options
+	gen    uint64
+	routes map[*gwapiv1.HTTPRoute]*compiledRoute
+	// hits counts reused compilations, for tests.
+	hits int
+}
+
+// compiledRoute is what compileRoute produced for one route.
+type compiledRoute struct {
+	resourceVersion string
+	generation      int64
+	gen             uint64
+
+	hostnames []string
+	rules     []*ruleIR
+	invalid   *cond
+	partial   *cond
+	resolved  cond
+	// clusters the rules send to, and the BackendTLSPolicies the
+	// backendRefs picked up: the side effects of compiling.
+	clusters []*ir.Cluster
+	// policies are by object: each translation has its own tlsPolicy.
+	policies []nsName
+}
+
+// Translate is Translate with res's unchanged routes' compilations reused.
+func (c *Cache) Translate(res *resource.Resources, opts Options) *Result {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return translate(res, opts, c)
+}
+
+// begin forgets everything if res's non-route objects or opts are not
+// those of the last translation.
+func (c *Cache) begin(res *resource.Resources, opts Options) {
+	world := worldOf(res)
+	if c.routes == nil || !sameWorld(c.world, world) || !sameOptions(c.opts, opts) {
+		c.routes = map[*gwapiv1.HTTPRoute]*compiledRoute{}
+	}
+	c.world, c.opts = world, opts
+	c.gen++
+}
+
+// end drops the routes the translation did not see.
+func (c *Cache) end() {
+	for r, e := range c.routes {
+		if e.gen != c.gen {
+			delete(c.routes, r)
+		}
+	}
+}
+
+// sameOptions compares what can be compared; a function option counts
+// as the same when it is the same function value.
+func sameOptions(a, b Options) bool {
+	return a.ControllerName == b.ControllerName && a.RequireParametersRef == b.RequireParametersRef &&
+		reflect.ValueOf(a.AddressUsable).Pointer() == reflect.ValueOf(b.AddressUsable).Pointer()
+}
+
+var httpRoutesField = func() int {
+	f, _ := reflect.TypeFor[resource.Resources]().FieldByName("HTTPRoutes")
+	return f.Index[0]
+}()
+
+// worldOf lists the identities of every object of res but its HTTPRoutes,
+// kind by kind. It reads the fields by reflection so that a kind added
+// to Resources counts without a change here.
+func worldOf(res *resource.Resources) [][]unsafe.Pointer {
+	v := reflect.ValueOf(res).Elem()
+	out := make([][]unsafe.Pointer, 0, v.NumField())
+	for i := range v.NumField() {
+		f := v.Field(i)
+		if i == httpRoutesField || f.Kind() != reflect.Slice {
+			continue
+		}
+		ptrs := make([]unsafe.Pointer, f.Len())
+		for j := range ptrs {
+			ptrs[j] = f.Index(j).UnsafePointer()
+		}
+		out = append(out, ptrs)
+	}
+	return out
+}
+
+func sameWorld(a, b [][]unsafe.Pointer) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if len(a[i]) != len(b[i]) {
+			return false
+		}
+		for j := range a[i] {
+			if a[i][j] != b[i][j] {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// compileHTTPRoute returns the compile step for the HTTPRoute copied from
+// src: the cached compilation if there is one, else compileRoute, whose
+// result is then cached.
+func (t *translator) compileHTTPRoute(src *gwapiv1.HTTPRoute) func(*routeState) {
+	c := t.cache
+	if c == nil {
+		return t.compileRoute
+	}
+	return func(rs *routeState) {
+		if e := c.routes[src]; e != nil && e.resourceVersion == src.ResourceVersion && e.generation == src.Generation {
+			e.gen = c.gen
+			c.hits++
+			t.replay(rs, e)
+			return
+		}
+		t.compileRoute(rs)
+		c.routes[src] = t.record(rs, src, c.gen)
+	}
+}
+
+func (t *translator) record(rs *routeState, src *gwapiv1.HTTPRoute, gen uint64) *compiledRoute {
+	e := &compiledRoute{
+		resourceVersion: src.ResourceVersion, generation: src.Generation, gen: gen,
+		hostnames: rs.hostnames, rules: rs.rules, invalid: rs.invalid, partial: rs.partial, resolved: rs.resolved,
+	}
+	for _, p := range t.btls.used[rs.obj] {
+		e.policies = append(e.policies, keyOf(p.obj))
+	}
+	seen := map[string]bool{}
+	add := func(name string) {
+		if c := t.clusters[name]; c != nil && !seen[name] {
+			seen[name] = true
+			e.clusters = append(e.clusters, c)
+		}
+	}
+	for _, r := range rs.rules {
+		if f := r.action.Forward; f != nil {
+			for _, b := range f.Backends {
+				add(b.Cluster)
+			}
+			for _, m := range f.Mirrors {
+				add(m.Cluster)
+			}
+		}
+	}
+	return e
+}
+
+func (t *translator) replay(rs *routeState, e *compiledRoute) {
+	rs.hostnames, rs.rules, rs.invalid, rs.partial, rs.resolved = e.hostnames, e.rules, e.invalid, e.partial, e.resolved
+	for _, c := range e.clusters {
+		if _, ok := t.clusters[c.Name]; !ok {
+			t.clusters[c.Name] = c
+		}
+	}
+	for _, k := range e.policies {
+		for _, p := range t.btls.all {
+			if keyOf(p.obj) == k {
+				t.btls.used[rs.obj] = append(t.btls.used[rs.obj], p)
+				break
+			}
+		}
+	}
+}
