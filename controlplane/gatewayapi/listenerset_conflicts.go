@@ -11,8 +11,9 @@ import (
 // Gateway's own have claimed their ports. The GEP's precedence is the
 // Gateway first, then its sets oldest first, then by namespace/name: a set
 // listener that conflicts with one claimed before it is refused, and never
-// takes a port away from the Gateway or an older set. Within one set,
-// as within one Gateway, no listener of a conflicting pair wins.
+// takes a port away from the Gateway or an older set. Among the set's
+// listeners that pass that, as within one Gateway, no listener of a
+// conflicting pair wins.
 func resolveSetConflicts(gs *gatewayState, claims map[int32]*portClaim) {
 	if len(gs.sets) == 0 {
 		return
@@ -25,7 +26,6 @@ func resolveSetConflicts(gs *gatewayState, claims map[int32]*portClaim) {
 		if st.refusal != nil {
 			continue
 		}
-		markInternalConflicts(st.listeners, "this ListenerSet")
 		for _, l := range st.listeners {
 			if !l.accepted() {
 				continue
@@ -42,6 +42,7 @@ func resolveSetConflicts(gs *gatewayState, claims map[int32]*portClaim) {
 					"Port %d with %s is used by %s, which takes precedence", l.port(), describeHostname(l.hostname), describeListener(c.owner[l.hostname])))
 			}
 		}
+		markInternalConflicts(st.listeners, "this ListenerSet")
 		claimPorts(claims, st.listeners)
 	}
 }
