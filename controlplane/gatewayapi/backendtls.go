@@ -42,6 +42,8 @@ type backendTLS struct {
 	targets map[tlsTarget]*tlsPolicy
 	// used are the policies each route's backends picked up.
 	used map[metav1.Object][]*tlsPolicy
+	// configMaps are every ConfigMap, for CA bundles.
+	configMaps map[nsName]*corev1.ConfigMap
 }
 
 // newBackendTLS compiles the policies, oldest first, so that when two
@@ -59,6 +61,7 @@ func newBackendTLS(res *resource.Resources) *backendTLS {
 	for _, cm := range res.ConfigMaps {
 		configMaps[keyOf(cm)] = cm
 	}
+	b.configMaps = configMaps
 	for _, obj := range policies {
 		p := compileTLSPolicy(obj, configMaps)
 		b.all = append(b.all, p)

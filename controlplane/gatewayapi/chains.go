@@ -34,7 +34,7 @@ func (t *translator) filterChains(lis *ir.Listener, ls []*listenerState) []*ir.F
 		claimed[l.hostname] = true
 		fc := &ir.FilterChain{
 			Name:      chainName(lis.Name, l.hostname),
-			Terminate: &ir.TLSTerminate{Certificates: l.certs},
+			Terminate: &ir.TLSTerminate{Certificates: l.certs, ClientValidation: l.clientCA},
 		}
 		if l.hostname != "" {
 			fc.ServerNames = []string{l.hostname}

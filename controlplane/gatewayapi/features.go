@@ -13,14 +13,17 @@ import (
 // only when it is translated, not refused, and covered by a golden case or
 // a conformance test; left out on purpose: GatewayInfrastructurePropagation
 // (labels and annotations reach the provisioner's IR, but no harness test
-// can see them on infrastructure), GatewayAddressEmpty, frontend client
-// certificate validation, and BackendTLSPolicy.
+// can see them on infrastructure) and GatewayAddressEmpty.
 var SupportedFeatures = sortedFeatures(
 	features.SupportGateway,
 	features.SupportGatewayPort8080,
 	features.SupportGatewayStaticAddresses,
 	features.SupportGatewayHTTPListenerIsolation,
+	features.SupportGatewayHTTPSListenerDetectMisdirectedRequests,
 	features.SupportListenerSet,
+	features.SupportGatewayFrontendClientCertificateValidation,
+	features.SupportGatewayFrontendClientCertificateValidationInsecureFallback,
+	features.SupportGatewayBackendClientCertificate,
 	features.SupportReferenceGrant,
 	features.SupportHTTPRoute,
 	features.SupportHTTPRouteDestinationPortMatching,

@@ -76,8 +76,8 @@ func (t *translator) finishGatewayStatus(gs *gatewayState) {
 		g.Status.Addresses = statusAddresses(gs.addresses)
 	}
 	g.Status.AttachedListenerSets = gs.attachedListenerSets()
-	g.Status.Conditions = t.stampKeeping(g.Generation, g.Status.Conditions, gatewayConditions(gs),
-		string(gwapiv1.GatewayConditionAccepted), string(gwapiv1.GatewayConditionProgrammed))
+	g.Status.Conditions = t.stampKeeping(g.Generation, g.Status.Conditions, append(gatewayConditions(gs), t.gatewayTLSConditions(gs)...),
+		append([]string{string(gwapiv1.GatewayConditionAccepted), string(gwapiv1.GatewayConditionProgrammed)}, gatewayTLSConditionTypes...)...)
 }
 
 func (l *listenerState) conditions() []cond {

@@ -47,7 +47,8 @@ func checkInvariants(t testing.TB, r *Result) {
 	}
 }
 
-// checkSecrets: sorted, unique, each used by a chain, each chain's present.
+// checkSecrets: sorted, unique, each used by a chain or a cluster, each
+// one they name present.
 func checkSecrets(t testing.TB, x *ir.Xds) {
 	t.Helper()
 	have, used := map[string]bool{}, map[string]bool{}
@@ -57,6 +58,12 @@ func checkSecrets(t testing.TB, x *ir.Xds) {
 			t.Errorf("%s: secrets not sorted or not unique at %q", x.Fleet, s.Name)
 		}
 	}
+	use := func(user, name string) {
+		used[name] = true
+		if !have[name] {
+			t.Errorf("%s: %s names missing secret %q", x.Fleet, user, name)
+		}
+	}
 	for _, l := range x.Listeners {
 		for _, fc := range l.FilterChains {
 			if fc.Terminate != nil {
@@ -64,17 +71,22 @@ func checkSecrets(t testing.TB, x *ir.Xds) {
 					t.Errorf("%s: chain %q terminates TLS without a certificate", x.Fleet, fc.Name)
 				}
 				for _, c := range fc.Terminate.Certificates {
-					used[c] = true
-					if !have[c] {
-						t.Errorf("%s: chain %q names missing secret %q", x.Fleet, fc.Name, c)
-					}
+					use("chain "+fc.Name, c)
+				}
+				if cv := fc.Terminate.ClientValidation; cv != nil {
+					use("chain "+fc.Name, cv.TrustedCA)
 				}
 			}
 		}
 	}
+	for _, c := range x.Clusters {
+		if c.TLS != nil && c.TLS.ClientCertificate != "" {
+			use("cluster "+c.Name, c.TLS.ClientCertificate)
+		}
+	}
 	for name := range have {
 		if !used[name] {
-			t.Errorf("%s: secret %q is not used by any chain", x.Fleet, name)
+			t.Errorf("%s: secret %q is not used by any chain or cluster", x.Fleet, name)
 		}
 	}
 }

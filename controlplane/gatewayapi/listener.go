@@ -57,8 +57,11 @@ type listenerState struct {
 	refused *cond
 	// certErr is the first invalid certificateRef; certs are the valid
 	// ones, as names of IR secrets.
-	certErr     *cond
-	certs       []string
+	certErr *cond
+	certs   []string
+	// clientCA is the Gateway's client certificate validation for this
+	// HTTPS listener (frontend_tls.go), nil when it asks for none.
+	clientCA    *ir.ClientValidation
 	conflict    gwapiv1.ListenerConditionReason
 	conflictMsg string
 

@@ -55,6 +55,7 @@ func (t *translator) resolveTLS(l *listenerState) {
 			l.certs = append(l.certs, name)
 		}
 	}
+	t.resolveClientValidation(l)
 }
 
 type listenerRefError struct {

@@ -33,6 +33,7 @@ func (t *translator) buildXds(cs *classState) *ir.Xds {
 		x.Listeners = append(x.Listeners, t.buildListener(uint32(port), byPort[port]))
 	}
 	x.Clusters, x.Secrets = t.usedBy(x.Listeners)
+	t.finishTLS(cs, x)
 	return x
 }
 

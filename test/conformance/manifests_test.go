@@ -93,14 +93,22 @@ func programmaticObjects(t *testing.T) ([]*corev1.Secret, []*corev1.ConfigMap) {
 	caMap, ca, caKey := kubernetes.MustCreateCACertConfigMap(t, infra, "tls-checks-ca-certificate")
 	// BackendTLSPolicy tests trust this CA to make validation fail.
 	mismatch, _, _ := kubernetes.MustCreateCACertConfigMap(t, infra, "mismatch-ca-certificate")
+	// Client certificates: frontend validation trusts these CAs, and a
+	// Gateway presents tls-checks-client-certificate to TLS backends.
+	webCM, _, _ := kubernetes.MustCreateCACertConfigMap(t, "gateway-conformance-web-backend", "web-backend-cm")
+	clientCA, clientCACert, clientCAKey := kubernetes.MustCreateCACertConfigMap(t, infra, "tls-validity-checks-ca-certificate")
+	portCA, portCACert, portCAKey := kubernetes.MustCreateCACertConfigMap(t, infra, "tls-validity-checks-per-port-ca-certificate")
 	return []*corev1.Secret{
+		kubernetes.MustCreateCASignedClientCertSecret(t, infra, "tls-validity-checks-client-certificate", clientCACert, clientCAKey),
+		kubernetes.MustCreateCASignedClientCertSecret(t, infra, "tls-validity-checks-per-port-client-certificate", portCACert, portCAKey),
+		kubernetes.MustCreateCASignedClientCertSecret(t, infra, "tls-checks-client-certificate", ca, caKey),
 		kubernetes.MustCreateSelfSignedCertSecret(t, "gateway-conformance-web-backend", "certificate", []string{"*"}),
 		kubernetes.MustCreateSelfSignedCertSecret(t, infra, "tls-validity-checks-certificate", []string{"*", "*.org", "*.wildcard.org"}),
 		kubernetes.MustCreateCASignedCertSecret(t, infra, "tls-checks-certificate", []string{"abc.example.com", "other.example.com"}, ca, caKey),
 		kubernetes.MustCreateCASignedCertSecret(t, infra, "tls-passthrough-checks-certificate", []string{"abc.example.com"}, ca, caKey),
 		kubernetes.MustCreateCASignedCertSecret(t, "gateway-conformance-app-backend", "tls-passthrough-checks-certificate", []string{"abc.example.com"}, ca, caKey),
 		kubernetes.MustCreateCASignedCertSecret(t, infra, "tls-terminate-checks-certificate", []string{"tls.example.com"}, ca, caKey),
-	}, []*corev1.ConfigMap{caMap, mismatch}
+	}, []*corev1.ConfigMap{caMap, mismatch, webCM, clientCA, portCA}
 }
 
 // Static addresses the harness's fleets can and cannot bind, in place of
