@@ -11,6 +11,7 @@ import (
 	corev3 "github.com/envoyproxy/go-control-plane/envoy/config/core/v3"
 	endpointv3 "github.com/envoyproxy/go-control-plane/envoy/config/endpoint/v3"
 	routev3 "github.com/envoyproxy/go-control-plane/envoy/config/route/v3"
+	typev3 "github.com/envoyproxy/go-control-plane/envoy/type/v3"
 )
 
 // BackendReply is what the backend answers; Delay is how long it takes,
@@ -63,8 +64,8 @@ func (p *Proxy) forward(s *stream, rc *routev3.RouteConfiguration, vh *routev3.V
 			return nil, nil, err
 		}
 	}
-	for _, mp := range ra.GetRequestMirrorPolicies() {
-		up.Mirrors = append(up.Mirrors, mp.GetCluster())
+	if up.Mirrors, err = p.mirrors(up, ra, rng); err != nil {
+		return nil, nil, err
 	}
 	reply, err := backend(up)
 	if err != nil {
@@ -216,4 +217,57 @@ func timedOut(ra *routev3.RouteAction, delay time.Duration) bool {
 		return true
 	}
 	return false
+}
+
+// mirrors are the shadow requests of up: one per request_mirror_policy
+// whose runtime_fraction (its default value; no runtime here) the random
+// draw falls in, to an endpoint of its cluster, with the final upstream
+// headers and "-shadow" appended to the host (RequestMirrorPolicy docs).
+// A mirror to a cluster that is missing or has no endpoint is dropped, as
+// Envoy drops a shadow that fails.
+func (p *Proxy) mirrors(up *Upstream, ra *routev3.RouteAction, rng *rand.Rand) ([]*Upstream, error) {
+	var out []*Upstream
+	for _, mp := range ra.GetRequestMirrorPolicies() {
+		if mp.GetClusterHeader() != "" || mp.GetTraceSampled() != nil {
+			return nil, unsupported("mirror by cluster_header or trace_sampled")
+		}
+		if f := mp.GetRuntimeFraction(); f != nil && !sampled(f.GetDefaultValue(), rng) {
+			continue
+		}
+		cl := p.clusters[mp.GetCluster()]
+		if cl == nil {
+			continue
+		}
+		eps, err := p.clusterEndpoints(cl)
+		if err != nil {
+			return nil, err
+		}
+		if len(eps) == 0 {
+			continue
+		}
+		host := up.Authority
+		if !mp.GetDisableShadowHostSuffixAppend() {
+			host = shadowHost(host)
+		}
+		out = append(out, &Upstream{Cluster: cl.GetName(), Endpoint: eps[rng.IntN(len(eps))], Method: up.Method,
+			Authority: host, Path: up.Path, Headers: up.Headers.Clone()})
+	}
+	return out, nil
+}
+
+// sampled draws against a FractionalPercent as Envoy's runtime does: a
+// random value modulo the denominator, below the numerator.
+func sampled(f *typev3.FractionalPercent, rng *rand.Rand) bool {
+	den := map[typev3.FractionalPercent_DenominatorType]uint64{
+		typev3.FractionalPercent_HUNDRED: 100, typev3.FractionalPercent_TEN_THOUSAND: 10000, typev3.FractionalPercent_MILLION: 1000000,
+	}[f.GetDenominator()]
+	return rng.Uint64N(den) < uint64(f.GetNumerator())
+}
+
+// shadowHost puts "-shadow" after the host name, before any port.
+func shadowHost(host string) string {
+	if h := stripPort(host); h != host {
+		return h + "-shadow" + host[len(h):]
+	}
+	return host + "-shadow"
 }

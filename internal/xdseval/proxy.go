@@ -101,8 +101,8 @@ type Upstream struct {
 	Authority string
 	Path      string
 	Headers   http.Header
-	// Mirrors are the clusters that get a shadow copy of the request.
-	Mirrors []string
+	// Mirrors are the shadow copies Envoy sends with this request.
+	Mirrors []*Upstream
 }
 
 // Backend answers an upstream request: the harness's stand-in for the

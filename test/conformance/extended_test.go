@@ -13,8 +13,6 @@ import (
 //     reaches the backend, because the CorsPolicy leaves
 //     forward_not_matching_preflights at Envoy's default (true) while the
 //     test wants the Gateway to answer it; every other case passes.
-//   - The mirror tests look for the mirrored request in the other
-//     backend's logs (Clientset, DumpEchoLogs): nothing stands in for them.
 //   - HTTPRouteRetry needs echo-basic's /retry/ simulation, which fails a
 //     request until an attempt count per uuid is reached, and the retry
 //     loop against it.
@@ -23,7 +21,7 @@ import (
 //     not speak.
 //
 // What those tests check on the data plane is in the translators' golden
-// cases cors, request-mirrors, retries, upstream-http2-clusters.
+// cases cors, retries, upstream-http2-clusters.
 func upstreamExtendedHTTPStatusPreludes(t *testing.T) {
 	sameNS := nn(infra, "same-namespace")
 	routes := func(names ...string) []types.NamespacedName {
@@ -36,9 +34,6 @@ func upstreamExtendedHTTPStatusPreludes(t *testing.T) {
 	for _, p := range []statusPrelude{
 		{test: "HTTPRouteCORS", gateway: sameNS, routes: routes("cors-multiple-origins-methods-headers", "cors-wildcard-methods",
 			"cors-wildcard-origin", "cors-wildcard-methods-headers")},
-		{test: "HTTPRouteRequestMirror", gateway: sameNS, routes: routes("request-mirror")},
-		{test: "HTTPRouteRequestMultipleMirrors", gateway: sameNS, routes: routes("request-multiple-mirrors")},
-		{test: "HTTPRouteRequestPercentageMirror", gateway: sameNS, routes: routes("request-percentage-mirror")},
 		{test: "HTTPRouteRetry", gateway: sameNS, routes: routes("retries")},
 		{test: "HTTPRouteBackendProtocolH2C", gateway: sameNS, routes: routes("backend-protocol-h2c")},
 		{test: "HTTPRouteBackendProtocolWebSocket", gateway: sameNS, routes: routes("backend-protocol-ws")},

@@ -15,10 +15,10 @@ func markdownReport(r *confv1.ConformanceReport, results map[string]outcome) str
 	b.WriteString("Generated from [report.yaml](report.yaml) by " +
 		"`go test ./test/conformance -run TestConformance -report report.yaml`; do not edit.\n\n" +
 		"The harness runs the upstream conformance tests (sigs.k8s.io/gateway-api/conformance) against the " +
-		"status the translator computes, with no Kubernetes and no proxy. \""+string(ranWhole)+"\": the test asserts " +
-		"status only and ran as is. \""+string(ranXDS)+"\": the test ran as is, status and requests, each request " +
+		"status the translator computes, with no Kubernetes and no proxy. \"" + string(ranWhole) + "\": the test asserts " +
+		"status only and ran as is. \"" + string(ranXDS) + "\": the test ran as is, status and requests, each request " +
 		"answered by the xDS the translator serves the Gateway's fleet, evaluated with Envoy's routing semantics " +
-		"(internal/xdseval), with a stand-in for the echo backends. \""+string(ranStatus)+"\": only the test's " +
+		"(internal/xdseval), with a stand-in for the echo backends. \"" + string(ranStatus) + "\": only the test's " +
 		"status steps ran; its traffic is covered by the xDS golden cases and e2e tests, not counted here.\n\n")
 	b.WriteString("| Profile | Core | Extended | Summary |\n|---|---|---|---|\n")
 	for _, p := range r.ProfileReports {

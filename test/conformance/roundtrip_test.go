@@ -64,6 +64,14 @@ func (rt *xdsRoundTripper) CaptureRoundTrip(r roundtripper.Request) (*roundtripp
 			return nil, nil, err
 		}
 	}
+	if resp.Upstream != nil {
+		for _, m := range resp.Upstream.Mirrors {
+			// Envoy does not wait for, or look at, a shadow's answer.
+			if _, err := rt.pods.echo(m); err != nil {
+				return nil, nil, fmt.Errorf("mirror: %w", err)
+			}
+		}
+	}
 	return captured(r, req, resp)
 }
 

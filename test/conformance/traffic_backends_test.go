@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -41,6 +42,15 @@ type echoPods struct {
 	deployments []*appsv1.Deployment
 	replicas    []replica
 	byIP        map[string]pod
+
+	mu   sync.Mutex
+	logs map[pod][]logLine
+}
+
+// logLine is a line echo-basic prints for a request it answers.
+type logLine struct {
+	at   time.Time
+	text string
 }
 
 type replica struct {
@@ -76,7 +86,7 @@ func deployments(t *testing.T, files ...string) []*appsv1.Deployment {
 // addEchoEndpoints writes the slices into res and returns the pods.
 func addEchoEndpoints(t *testing.T, res *resource.Resources, files ...string) *echoPods {
 	t.Helper()
-	ep := &echoPods{deployments: deployments(t, files...), byIP: map[string]pod{}}
+	ep := &echoPods{deployments: deployments(t, files...), byIP: map[string]pod{}, logs: map[pod][]logLine{}}
 	var replicas []replica
 	for i, d := range ep.deployments {
 		n := 1
@@ -178,6 +188,7 @@ func (e *echoPods) echo(up *xdseval.Upstream) (xdseval.BackendReply, error) {
 	case strings.HasPrefix(path, "/retry/"):
 		return xdseval.BackendReply{}, fmt.Errorf("echo stand-in: the /retry/ simulation is not modelled")
 	}
+	e.log(p, fmt.Sprintf("Echoing back request made to %s to client (%s)", up.Path, envoyPeer))
 	var delay time.Duration
 	if d := queryValue(query, "delay"); d != "" {
 		if delay, err = time.ParseDuration(d); err != nil {
@@ -218,4 +229,27 @@ func queryValue(raw, name string) string {
 		}
 	}
 	return ""
+}
+
+// envoyPeer is the client address the echo pods log: the proxy's.
+const envoyPeer = "10.244.255.1:40000"
+
+func (e *echoPods) log(p pod, text string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.logs[p] = append(e.logs[p], logLine{at: time.Now(), text: text})
+}
+
+// logsSince are the pod's lines from since on, at the one-second
+// granularity of the Kubernetes sinceTime parameter.
+func (e *echoPods) logsSince(p pod, since time.Time) []string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var out []string
+	for _, l := range e.logs[p] {
+		if !l.at.Before(since.Truncate(time.Second)) {
+			out = append(out, l.text)
+		}
+	}
+	return out
 }

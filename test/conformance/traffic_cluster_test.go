@@ -159,8 +159,13 @@ func newTrafficSuite(t *testing.T, ct suite.ConformanceTest) *suite.ConformanceT
 	res := loadManifests(t, ct.Manifests...)
 	pods := addEchoEndpoints(t, res, ct.Manifests...)
 	tc := newTrafficCluster(newCluster(res, gatewayapi.Options{AddressUsable: addressUsable}), pods)
+	cs, err := podLogsClientset(pods)
+	if err != nil {
+		t.Fatal(err)
+	}
 	return &suite.ConformanceTestSuite{
 		Client:           tc,
+		Clientset:        cs,
 		RoundTripper:     newXDSRoundTripper(tc, pods),
 		TimeoutConfig:    timeouts(),
 		ControllerName:   controllerName,

@@ -7,8 +7,10 @@ import "testing"
 // answered by the xDS the translator serves the Gateway's fleet
 // (xdseval), the backend by a stand-in for echo-basic that knows which
 // pod it is. Timeouts are evaluated, not waited for: echo-basic's ?delay=
-// is held against the route's timeouts. Upstream tests that send HTTP
-// and are not here: the CORS, mirror, retry, h2c and WebSocket tests
+// is held against the route's timeouts. Mirrored requests are logged by
+// the mirror backend's stand-in, whose logs the suite's Clientset reads
+// (traffic_logs_test.go). Upstream tests that send HTTP and are not here:
+// the CORS, retry, h2c and WebSocket tests
 // (extended_test.go), HTTPRouteListenerPortMatching and
 // HTTPRouteHostnameIntersection (mirrored_test.go), each with the reason.
 var trafficWhole = []string{
@@ -48,6 +50,9 @@ var trafficWhole = []string{
 	"HTTPRoute307Redirect",
 	"HTTPRoute308Redirect",
 	"HTTPRouteRequestHeaderModifierBackendWeights",
+	"HTTPRouteRequestMirror",
+	"HTTPRouteRequestMultipleMirrors",
+	"HTTPRouteRequestPercentageMirror",
 	"HTTPRouteHTTPSListener",
 	"HTTPRouteHTTPSListenerDetectMisdirectedRequests",
 	"HTTPRouteServiceTypes",
