@@ -229,13 +229,22 @@ func item[T resource.Object](obj T, status any, merge func(stored T) any) status
 
 // storeKeyOf is where a typed object is stored.
 func storeKeyOf(obj resource.Object) store.Key {
-	for gk, newObj := range typedKinds {
-		if reflect.TypeOf(newObj()) == reflect.TypeOf(obj) {
-			return store.Key{Group: gk.Group, Kind: gk.Kind, Namespace: obj.GetNamespace(), Name: obj.GetName()}
-		}
+	gk, ok := typedKindOf()[reflect.TypeOf(obj)]
+	if !ok {
+		return store.Key{}
 	}
-	return store.Key{}
+	return store.Key{Group: gk.Group, Kind: gk.Kind, Namespace: obj.GetNamespace(), Name: obj.GetName()}
 }
+
+// typedKindOf inverts typedKinds, once: status write-back asks for every
+// object of every translation.
+var typedKindOf = sync.OnceValue(func() map[reflect.Type]schema.GroupKind {
+	out := make(map[reflect.Type]schema.GroupKind, len(typedKinds))
+	for gk, newObj := range typedKinds {
+		out[reflect.TypeOf(newObj())] = gk
+	}
+	return out
+})
 
 // disown is the item that withdraws our status from an object we no longer
 // handle.
