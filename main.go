@@ -3,11 +3,11 @@
 package main
 
 import (
-	"context"
 	"flag"
 	"log"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 
 	"github.com/envoygateway/terraform-provider-envoygateway/provider"
 )
@@ -20,10 +20,18 @@ var version = "dev"
 func main() {
 	debug := flag.Bool("debug", false, "run with support for debuggers such as delve")
 	flag.Parse()
-	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
-		Address: "registry.terraform.io/envoygateway/envoygateway",
-		Debug:   *debug,
-	})
+	var opts []tf6server.ServeOpt
+	if *debug {
+		opts = append(opts, tf6server.WithManagedDebug())
+	}
+	srv := provider.NewServer(version)
+	err := tf6server.Serve("registry.terraform.io/envoygateway/envoygateway", func() tfprotov6.ProviderServer {
+		s, err := srv()
+		if err != nil {
+			log.Fatal(err)
+		}
+		return s
+	}, opts...)
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 
 	"github.com/envoygateway/terraform-provider-envoygateway/internal/apiclient/apiclienttest"
@@ -45,7 +44,7 @@ func TestMain(m *testing.M) {
 }
 
 var providerFactories = map[string]func() (tfprotov6.ProviderServer, error){
-	"envoygateway": providerserver.NewProtocol6WithError(New("test")()),
+	"envoygateway": NewServer("test"),
 }
 
 // controlPlane starts a Config Server with the translator writing status

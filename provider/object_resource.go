@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -110,22 +111,40 @@ func (r *objectResource) Read(ctx context.Context, req resource.ReadRequest, res
 	if r.client == nil {
 		return
 	}
-	obj, err := r.m.objectFrom(req.State.Raw)
-	if err != nil {
-		resp.Diagnostics.AddError("Invalid state of "+r.m.gvk.Kind, err.Error())
-		return
-	}
-	cur, err := r.client.Get(ctx, r.m.gvk, obj.GetNamespace(), obj.GetName())
-	if apierrors.IsNotFound(err) {
+	next, gone, diags := r.m.refresh(ctx, r.client, req.State.Raw)
+	resp.Diagnostics.Append(diags...)
+	switch {
+	case diags.HasError():
+	case gone:
 		// Deleted out of band: the next plan creates it again.
 		resp.State.RemoveResource(ctx)
-		return
+	default:
+		resp.State.Raw = next
+	}
+}
+
+// refresh is the state of the object prior describes, as the server holds
+// it now; gone when it no longer exists.
+func (m *kindModel) refresh(ctx context.Context, c *apiclient.Client, prior tftypes.Value) (next tftypes.Value, gone bool, diags diag.Diagnostics) {
+	obj, err := m.objectFrom(prior)
+	if err != nil {
+		diags.AddError("Invalid state of "+m.gvk.Kind, err.Error())
+		return next, false, diags
+	}
+	what := fmt.Sprintf("%s %s", m.gvk.Kind, m.id(obj.GetNamespace(), obj.GetName()))
+	cur, err := c.Get(ctx, m.gvk, obj.GetNamespace(), obj.GetName())
+	if apierrors.IsNotFound(err) {
+		return next, true, diags
 	}
 	if err != nil {
-		resp.Diagnostics.Append(apiDiag("Reading "+r.what(obj), err))
-		return
+		diags.Append(apiDiag("Reading "+what, err))
+		return next, false, diags
 	}
-	r.setState(ctx, cur, req.State.Raw, &resp.State.Raw, &resp.Diagnostics)
+	next, err = m.stateFrom(ctx, prior.Type(), cur.Object, prior)
+	if err != nil {
+		diags.AddError("Cannot read "+what+" from the server's answer", err.Error())
+	}
+	return next, false, diags
 }
 
 func (r *objectResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {

@@ -7,6 +7,7 @@ package provider
 import (
 	"context"
 	"os"
+	"sync/atomic"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
@@ -23,7 +24,12 @@ func New(version string) func() provider.Provider {
 	return func() provider.Provider { return &envoyGatewayProvider{version: version} }
 }
 
-type envoyGatewayProvider struct{ version string }
+type envoyGatewayProvider struct {
+	version string
+	// configured is what Configure gave resources, for the RPCs that
+	// server answers without the framework.
+	configured atomic.Pointer[providerData]
+}
 
 type providerModel struct {
 	Endpoint types.String `tfsdk:"endpoint"`
@@ -59,6 +65,7 @@ func (p *envoyGatewayProvider) Configure(ctx context.Context, req provider.Confi
 	// planning: resources then skip the dry-run instead of failing.
 	if m.Endpoint.IsUnknown() || m.Token.IsUnknown() || m.CACert.IsUnknown() {
 		resp.ResourceData, resp.DataSourceData = &providerData{}, &providerData{}
+		p.configured.Store(&providerData{})
 		return
 	}
 	opts := apiclient.Options{
@@ -80,6 +87,7 @@ func (p *envoyGatewayProvider) Configure(ctx context.Context, req provider.Confi
 		return
 	}
 	resp.ResourceData, resp.DataSourceData = &providerData{client: c}, &providerData{client: c}
+	p.configured.Store(&providerData{client: c})
 }
 
 func (p *envoyGatewayProvider) Resources(context.Context) []func() resource.Resource {

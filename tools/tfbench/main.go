@@ -11,10 +11,12 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"runtime/pprof"
 	"slices"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -23,6 +25,7 @@ func main() {
 	runs := flag.Int("runs", 1, "measurements of each command; the median is reported")
 	tf := flag.String("terraform", "", "terraform CLI (default: $TF_ACC_TERRAFORM_PATH, else PATH)")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of this process, which runs the control plane, to this file")
+	hold := flag.Bool("hold", false, "measure nothing: set up both roots, print how to run terraform in them by hand, and keep the control plane up until interrupted")
 	flag.Parse()
 	if *cpuprofile != "" {
 		stop, err := startCPUProfile(*cpuprofile)
@@ -32,7 +35,9 @@ func main() {
 		}
 		defer stop()
 	}
-	if err := run(context.Background(), *n, *runs, *tf); err != nil {
+	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer cancel()
+	if err := run(ctx, *n, *runs, *tf, *hold); err != nil {
 		fmt.Fprintln(os.Stderr, "tfbench:", err)
 		os.Exit(1)
 	}
@@ -51,9 +56,9 @@ func startCPUProfile(file string) (stop func(), err error) {
 }
 
 // timings holds every measurement of one root, by command.
-type timings struct{ apply, plan, replan []time.Duration }
+type timings struct{ apply, plan, replan []sample }
 
-func run(ctx context.Context, n, runs int, tfFlag string) error {
+func run(ctx context.Context, n, runs int, tfFlag string, hold bool) error {
 	tfBin, err := terraformPath(tfFlag)
 	if err != nil {
 		return err
@@ -96,6 +101,10 @@ func run(ctx context.Context, n, runs int, tfFlag string) error {
 	if err != nil {
 		return err
 	}
+	if hold {
+		holdForHand(ctx, env, routes.dir, data.dir)
+		return nil
+	}
 	load := loadAverage()
 	var r, d timings
 	for i := range runs {
@@ -115,29 +124,44 @@ func run(ctx context.Context, n, runs int, tfFlag string) error {
 // (-detailed-exitcode fails on any change, so a perpetual diff cannot pass
 // as a fast plan), then destroys, untimed, for the next run.
 func measure(ctx context.Context, w *workspace, t *timings) error {
-	took, err := w.run(ctx, "apply", "-auto-approve")
+	s, err := w.run(ctx, "apply", "-auto-approve")
 	if err != nil {
 		return err
 	}
-	t.apply = append(t.apply, took)
-	if took, err = w.run(ctx, "plan", "-detailed-exitcode"); err != nil {
+	t.apply = append(t.apply, s)
+	if s, err = w.run(ctx, "plan", "-detailed-exitcode"); err != nil {
 		return err
 	}
-	t.plan = append(t.plan, took)
+	t.plan = append(t.plan, s)
 	// A second plan shows whether the first one paid for work the control
 	// plane was still doing after apply returned (status write-back).
-	if took, err = w.run(ctx, "plan", "-detailed-exitcode"); err != nil {
+	if s, err = w.run(ctx, "plan", "-detailed-exitcode"); err != nil {
 		return err
 	}
-	t.replan = append(t.replan, took)
+	t.replan = append(t.replan, s)
 	_, err = w.run(ctx, "destroy", "-auto-approve")
 	return err
 }
 
-func median(ds []time.Duration) time.Duration {
-	s := slices.Clone(ds)
-	slices.Sort(s)
-	return s[len(s)/2]
+func holdForHand(ctx context.Context, env []string, dirs ...string) {
+	fmt.Println("# the control plane is up until interrupted; in another shell:")
+	for _, e := range env {
+		k, v, _ := strings.Cut(e, "=")
+		fmt.Printf("export %s=%q\n", k, v)
+	}
+	for _, d := range dirs {
+		fmt.Printf("# cd %s && terraform apply -auto-approve\n", d)
+	}
+	<-ctx.Done()
+}
+
+func median(ss []sample, f func(sample) time.Duration) time.Duration {
+	var ds []time.Duration
+	for _, s := range ss {
+		ds = append(ds, f(s))
+	}
+	slices.Sort(ds)
+	return ds[len(ds)/2]
 }
 
 func loadAverage() string {
@@ -150,12 +174,26 @@ func loadAverage() string {
 
 func report(n, runs int, tfBin, loadBefore, loadAfter string, r, d timings) {
 	fmt.Printf("terraform %s, %d resources, median of %d run(s); load average %s before, %s after\n", tfBin, n, runs, loadBefore, loadAfter)
-	fmt.Printf("%-8s %22s %22s %7s\n", "command", "envoygateway_http_route", "terraform_data", "ratio")
-	for _, row := range []struct {
+	rows := []struct {
 		name string
-		r, d []time.Duration
-	}{{"apply", r.apply, d.apply}, {"plan", r.plan, d.plan}, {"plan #2", r.replan, d.replan}} {
-		rm, dm := median(row.r), median(row.d)
-		fmt.Printf("%-8s %22s %22s %6.2fx\n", row.name, rm.Round(time.Millisecond), dm.Round(time.Millisecond), float64(rm)/float64(dm))
+		r, d []sample
+	}{{"apply", r.apply, d.apply}, {"plan", r.plan, d.plan}, {"plan #2", r.replan, d.replan}}
+	for _, col := range []struct {
+		title string
+		f     func(sample) time.Duration
+	}{
+		{"wall time", func(s sample) time.Duration { return s.wall }},
+		{"CPU time of terraform and provider", func(s sample) time.Duration { return s.cpu }},
+		{"CPU time of the control plane", func(s sample) time.Duration { return s.server }},
+	} {
+		fmt.Printf("\n%s\n%-8s %22s %22s %7s\n", col.title, "command", "envoygateway_http_route", "terraform_data", "ratio")
+		for _, row := range rows {
+			rm, dm := median(row.r, col.f), median(row.d, col.f)
+			ratio := "-"
+			if dm > 0 {
+				ratio = fmt.Sprintf("%6.2fx", float64(rm)/float64(dm))
+			}
+			fmt.Printf("%-8s %22s %22s %7s\n", row.name, rm.Round(time.Millisecond), dm.Round(time.Millisecond), ratio)
+		}
 	}
 }

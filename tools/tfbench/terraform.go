@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"syscall"
 	"time"
 )
 
@@ -27,18 +28,40 @@ func newWorkspace(bin, dir, config string, env []string) (*workspace, error) {
 	return &workspace{bin: bin, dir: dir, env: env}, nil
 }
 
-// run returns the wall time of one terraform command.
-func (w *workspace) run(ctx context.Context, args ...string) (time.Duration, error) {
+// sample is what one terraform command cost. On a machine other work
+// loads, wall time swings with the load; CPU time much less, so both are
+// reported.
+type sample struct {
+	wall time.Duration
+	// cpu: user+system time of terraform and the provider processes it
+	// started and reaped.
+	cpu time.Duration
+	// server: CPU time of this process meanwhile, i.e. the control plane.
+	server time.Duration
+}
+
+// run measures one terraform command.
+func (w *workspace) run(ctx context.Context, args ...string) (sample, error) {
 	cmd := exec.CommandContext(ctx, w.bin, append(args, "-input=false", "-no-color")...)
 	cmd.Dir = w.dir
 	cmd.Env = w.env
+	serverBefore := selfCPU()
 	start := time.Now()
 	out, err := cmd.CombinedOutput()
-	took := time.Since(start)
+	s := sample{wall: time.Since(start), server: selfCPU() - serverBefore}
 	if err != nil {
-		return 0, fmt.Errorf("terraform %v in %s: %w\n%s", args, w.dir, err, out)
+		return sample{}, fmt.Errorf("terraform %v in %s: %w\n%s", args, w.dir, err, out)
 	}
-	return took, nil
+	s.cpu = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+	return s, nil
+}
+
+func selfCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // buildProvider builds the provider from this checkout and writes a CLI
