@@ -181,6 +181,11 @@ type Event struct {
 	// Object is the object after the change; for Deleted, the last value it
 	// held before the delete, with Revision set to the delete's revision.
 	Object Object
+	// Prev is, for Modified, the value the change replaced, so that a
+	// watcher filtering on content can tell an object that stopped matching
+	// (Kubernetes sends DELETED then). It is nil when the store does not
+	// know it (an event logged before the store kept it).
+	Prev []byte
 	// Err is set only for Type Error.
 	Err error
 }

@@ -211,3 +211,46 @@ status:
 	e.do("PUT", "/api/v1/namespaces/default/services/web", `{"apiVersion":"v1","kind":"Service","metadata":{"name":"web"},"spec":{"ports":[{"port":80}]}}`).must(t, http.StatusCreated)
 	e.do("GET", "/api/v1/namespaces/default/services/web/status", "").must(t, http.StatusNotFound)
 }
+
+// With a label selector, a watch reports objects entering and leaving the
+// selection as kube-apiserver does: ADDED when a change makes an object
+// match, DELETED (with its last matching state, at the change's revision)
+// when a change makes it stop; changes outside the selection are not sent.
+// Live and replayed from the log alike.
+func TestWatchSelectorEnterAndLeave(t *testing.T) {
+	e := startEnv(t, envOptions{})
+	route := func(name, tier, prefix string) string {
+		return strings.Replace(routeYAML(name, prefix), "labels: {app: "+name+"}", "labels: {app: "+name+", tier: "+tier+"}", 1)
+	}
+	from := e.do("PUT", routesPath+"/x", route("x", "back", "/")).must(t, http.StatusCreated).str("metadata.resourceVersion")
+	const sel = "?watch=true&labelSelector=tier%3Dfront&resourceVersion="
+	live := e.watch(t, routesPath+sel+from)
+
+	e.do("PUT", routesPath+"/x", route("x", "front", "/")).must(t, http.StatusOK)
+	e.do("PUT", routesPath+"/x", route("x", "front", "/v2")).must(t, http.StatusOK)
+	left := e.do("PUT", routesPath+"/x", route("x", "back", "/v3")).must(t, http.StatusOK).str("metadata.resourceVersion")
+	e.do("PUT", routesPath+"/x", route("x", "back", "/v4")).must(t, http.StatusOK)
+	e.do("PUT", routesPath+"/z", route("z", "front", "/")).must(t, http.StatusCreated)
+	e.do("DELETE", routesPath+"/z", "").must(t, http.StatusOK)
+
+	replay := e.watch(t, routesPath+sel+from)
+	for name, w := range map[string]*watchStream{"live": live, "replayed": replay} {
+		t.Run(name, func(t *testing.T) {
+			w.t = t
+			w.expect("ADDED", "x")
+			if m := w.expect("MODIFIED", "x"); dig(m.Object, "spec.rules.0.matches.0.path.value") != "/v2" {
+				t.Errorf("MODIFIED object: %v", m.Object)
+			}
+			d := w.expect("DELETED", "x")
+			if dig(d.Object, "metadata.labels.tier") != "front" || dig(d.Object, "spec.rules.0.matches.0.path.value") != "/v2" {
+				t.Errorf("DELETED object is not the last matching state: %v", d.Object)
+			}
+			if rv := dig(d.Object, "metadata.resourceVersion"); rv != left {
+				t.Errorf("DELETED resourceVersion = %v, want the change's %s", rv, left)
+			}
+			// x's change outside the selection (/v4) is not sent: z is next.
+			w.expect("ADDED", "z")
+			w.expect("DELETED", "z")
+		})
+	}
+}

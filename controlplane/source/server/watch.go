@@ -32,9 +32,11 @@ type WatchEvent struct {
 // every current object as ADDED. The channel closes when ctx ends, the
 // store closes, or after an ERROR event.
 //
-// With a label selector, only objects matching it after a change are sent;
-// unlike kube-apiserver, an object whose labels stop matching produces no
-// DELETED, because the store's events do not carry the previous labels.
+// With a label selector, events are filtered as kube-apiserver's watch
+// cache does: an object that starts matching comes as ADDED, one that stops
+// matching as DELETED (with its last matching state and the revision of the
+// change), and changes to objects that match neither before nor after are
+// not sent.
 func (a *API) Watch(ctx context.Context, gvk schema.GroupVersionKind, namespace string, opts ListOptions) (<-chan WatchEvent, error) {
 	k, sel, err := a.collection(gvk, namespace, opts.LabelSelector)
 	if err != nil {
@@ -91,7 +93,7 @@ func (w *watcher) forward(ev store.Event) bool {
 	case store.Added:
 		return w.send(watch.Added, ev.Object)
 	case store.Modified:
-		return w.send(watch.Modified, ev.Object)
+		return w.modified(ev)
 	case store.Deleted:
 		return w.send(watch.Deleted, ev.Object)
 	}
@@ -105,15 +107,57 @@ func (w *watcher) forward(ev store.Event) bool {
 
 // send delivers o if it matches; false when the watch is over.
 func (w *watcher) send(typ watch.EventType, o store.Object) bool {
-	obj, err := decodeStored(o)
-	if err != nil {
-		w.emit(WatchEvent{Type: watch.Error, Status: StatusOf(fromStore(w.k, o.Key.Name, fmt.Errorf("stored %s is damaged: %w", o.Key, err)))})
+	obj, ok := w.decode(o)
+	if !ok {
 		return false
 	}
 	if !w.sel.Matches(labels.Set(metaOf(obj).GetLabels())) {
 		return true
 	}
 	return w.emit(WatchEvent{Type: typ, Object: render(w.k, obj, o.Revision)})
+}
+
+// modified turns a change into what a watcher with this selector sees: the
+// change itself, or the object entering (ADDED) or leaving (DELETED) the
+// selection.
+func (w *watcher) modified(ev store.Event) bool {
+	if w.sel.Empty() || ev.Prev == nil {
+		// Without the old value (an event logged before the store kept it)
+		// only the new state can be judged.
+		return w.send(watch.Modified, ev.Object)
+	}
+	obj, ok := w.decode(ev.Object)
+	if !ok {
+		return false
+	}
+	prev := ev.Object
+	prev.Value = ev.Prev
+	prevObj, ok := w.decode(prev)
+	if !ok {
+		return false
+	}
+	now := w.sel.Matches(labels.Set(metaOf(obj).GetLabels()))
+	before := w.sel.Matches(labels.Set(metaOf(prevObj).GetLabels()))
+	switch {
+	case now && before:
+		return w.emit(WatchEvent{Type: watch.Modified, Object: render(w.k, obj, ev.Object.Revision)})
+	case now:
+		return w.emit(WatchEvent{Type: watch.Added, Object: render(w.k, obj, ev.Object.Revision)})
+	case before:
+		return w.emit(WatchEvent{Type: watch.Deleted, Object: render(w.k, prevObj, ev.Object.Revision)})
+	}
+	return true
+}
+
+// decode reads a stored value, or ends the watch with an ERROR saying it is
+// damaged (ok false).
+func (w *watcher) decode(o store.Object) (map[string]any, bool) {
+	obj, err := decodeStored(o)
+	if err != nil {
+		w.emit(WatchEvent{Type: watch.Error, Status: StatusOf(fromStore(w.k, o.Key.Name, fmt.Errorf("stored %s is damaged: %w", o.Key, err)))})
+		return nil, false
+	}
+	return obj, true
 }
 
 func (w *watcher) emit(ev WatchEvent) bool {

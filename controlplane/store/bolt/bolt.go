@@ -120,7 +120,13 @@ func initFile(db *bbolt.DB) (int64, error) {
 		if meta == nil {
 			return createBuckets(tx)
 		}
-		if f := meta.Get(metaFormat); f == nil || len(f) != 8 || mustRev(f) != formatVersion {
+		f := meta.Get(metaFormat)
+		switch {
+		case len(f) == 8 && mustRev(f) == 1:
+			if err := meta.Put(metaFormat, encodeRev(formatVersion)); err != nil {
+				return err
+			}
+		case len(f) != 8 || mustRev(f) != formatVersion:
 			return fmt.Errorf("unsupported file format %x (want %d)", f, formatVersion)
 		}
 		if tx.Bucket(bucketObjects) == nil || tx.Bucket(bucketEvents) == nil {

@@ -221,3 +221,72 @@ func TestRejectsForeignFile(t *testing.T) {
 		t.Fatal("Open accepted a file of format 99")
 	}
 }
+
+// A file of format 1 (events without the replaced value) opens, is
+// upgraded, and its logged events still replay, with Prev unknown (nil).
+func TestOpensFormat1File(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "v1.db")
+	s, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := store.Key{Group: "g", Kind: "K", Namespace: "ns", Name: "a"}
+	r1, err := s.Put(context.Background(), k, []byte("a1"), store.MustNotExist)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// Rewrite the file as version 1 wrote it: format 1, and a Modified
+	// event logged without its previous value.
+	db, err := bbolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.Update(func(tx *bbolt.Tx) error {
+		if err := tx.Bucket(bucketMeta).Put(metaFormat, encodeRev(1)); err != nil {
+			return err
+		}
+		rec := record{createRev: r1, modRev: r1 + 1, value: []byte("a2")}
+		if err := tx.Bucket(bucketObjects).Put([]byte(k.String()), encodeRecord(rec)); err != nil {
+			return err
+		}
+		ev := encodeEvent(loggedEvent{typ: store.Modified, createRev: r1, key: k.String(), value: []byte("a2")})
+		if err := tx.Bucket(bucketEvents).Put(encodeRev(r1+1), ev); err != nil {
+			return err
+		}
+		return putMeta(tx, metaRev, r1+1)
+	})
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	s, err = Open(path, Options{})
+	if err != nil {
+		t.Fatalf("format 1 file: %v", err)
+	}
+	defer s.Close()
+	ch, err := s.Watch(context.Background(), store.Prefix{}, r1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := storetest.Next(t, ch)
+	if got.Type != store.Modified || string(got.Object.Value) != "a2" || got.Prev != nil {
+		t.Fatalf("replayed %s, want the Modified a2 with no previous value", storetest.Describe(got))
+	}
+	r3, err := s.Put(context.Background(), k, []byte("a3"), store.AnyRevision)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = storetest.Next(t, ch)
+	if got.Object.Revision != r3 || string(got.Prev) != "a2" {
+		t.Fatalf("live %s, want a3 replacing a2", storetest.Describe(got))
+	}
+	var format []byte
+	_ = s.db.View(func(tx *bbolt.Tx) error { format = append(format, tx.Bucket(bucketMeta).Get(metaFormat)...); return nil })
+	if mustRev(format) != formatVersion {
+		t.Errorf("format after open = %d, want %d", mustRev(format), formatVersion)
+	}
+}

@@ -11,7 +11,7 @@ import (
 // Bucket and meta key names. The layout is:
 //
 //	objects: key string            -> record (createRev, modRev, value)
-//	events:  8-byte big-endian rev -> logged event (type, createRev, key, value)
+//	events:  8-byte big-endian rev -> logged event (type, createRev, key, [prev,] value)
 //	meta:    "rev"                 -> last assigned revision
 //	         "compacted"           -> events at or below this revision are gone
 //
@@ -27,8 +27,14 @@ var (
 )
 
 // formatVersion guards against opening a file written by an incompatible
-// layout; bump it when the encodings below change.
-const formatVersion = 1
+// layout; bump it when the encodings below change. Version 2 added the
+// replaced value to Modified events; Open upgrades a version 1 file in
+// place, since its events decode as before (without it).
+const formatVersion = 2
+
+// eventHasPrev marks, in a logged event's type byte, an event that carries
+// the value it replaced.
+const eventHasPrev = 0x80
 
 var errCorrupt = errors.New("bolt store: corrupt record")
 
@@ -78,15 +84,25 @@ type loggedEvent struct {
 	typ       store.EventType
 	createRev int64
 	key       string
-	value     []byte
+	// prev is the value a Modified event replaced; nil otherwise.
+	prev  []byte
+	value []byte
 }
 
 func encodeEvent(e loggedEvent) []byte {
-	b := make([]byte, 0, 1+3*binary.MaxVarintLen64+len(e.key)+len(e.value))
-	b = append(b, byte(e.typ))
+	b := make([]byte, 0, 1+3*binary.MaxVarintLen64+len(e.key)+len(e.prev)+len(e.value))
+	typ := byte(e.typ)
+	if e.prev != nil {
+		typ |= eventHasPrev
+	}
+	b = append(b, typ)
 	b = binary.AppendUvarint(b, uint64(e.createRev))
 	b = binary.AppendUvarint(b, uint64(len(e.key)))
 	b = append(b, e.key...)
+	if e.prev != nil {
+		b = binary.AppendUvarint(b, uint64(len(e.prev)))
+		b = append(b, e.prev...)
+	}
 	return append(b, e.value...)
 }
 
@@ -95,7 +111,8 @@ func decodeEvent(b []byte) (loggedEvent, error) {
 	if len(b) < 1 {
 		return e, fmt.Errorf("%w: empty event", errCorrupt)
 	}
-	e.typ = store.EventType(b[0])
+	hasPrev := b[0]&eventHasPrev != 0
+	e.typ = store.EventType(b[0] &^ eventHasPrev)
 	if e.typ < store.Added || e.typ > store.Deleted {
 		return e, fmt.Errorf("%w: event type %d", errCorrupt, b[0])
 	}
@@ -111,7 +128,18 @@ func decodeEvent(b []byte) (loggedEvent, error) {
 		return e, fmt.Errorf("%w: event key length %d exceeds record", errCorrupt, n)
 	}
 	e.key = string(b[:n])
-	e.value = append([]byte{}, b[n:]...)
+	b = b[n:]
+	if hasPrev {
+		if n, b, err = readUvarint(b); err != nil {
+			return e, err
+		}
+		if n > int64(len(b)) {
+			return e, fmt.Errorf("%w: event previous value length %d exceeds record", errCorrupt, n)
+		}
+		e.prev = append([]byte{}, b[:n]...)
+		b = b[n:]
+	}
+	e.value = append([]byte{}, b...)
 	return e, nil
 }
 

@@ -254,7 +254,7 @@ func apply(tx *bbolt.Tx, op *writeOp, rev *int64) (writeResult, error) {
 		}
 		ev.typ, ev.createRev, ev.value = store.Deleted, old.createRev, old.value
 	} else {
-		ev.typ, ev.createRev, ev.value = store.Modified, old.createRev, op.value
+		ev.typ, ev.createRev, ev.value, ev.prev = store.Modified, old.createRev, op.value, old.value
 		if !exists {
 			ev.typ, ev.createRev = store.Added, *rev
 		}

@@ -136,7 +136,7 @@ func (s *Store) readEvents(prefix store.Prefix, after, upto int64) ([]store.Even
 			if err != nil {
 				return fmt.Errorf("%w: event %d key: %v", errCorrupt, rev, err)
 			}
-			evs = append(evs, store.Event{Type: ev.typ, Object: store.Object{
+			evs = append(evs, store.Event{Type: ev.typ, Prev: ev.prev, Object: store.Object{
 				Key: key, Value: ev.value, Revision: rev, CreateRevision: ev.createRev,
 			}})
 		}

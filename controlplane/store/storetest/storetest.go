@@ -147,5 +147,9 @@ func Describe(ev store.Event) string {
 		return fmt.Sprintf("ERROR %v", ev.Err)
 	}
 	o := ev.Object
-	return fmt.Sprintf("%s %s=%q rev=%d create=%d", ev.Type, o.Key, o.Value, o.Revision, o.CreateRevision)
+	s := fmt.Sprintf("%s %s=%q rev=%d create=%d", ev.Type, o.Key, o.Value, o.Revision, o.CreateRevision)
+	if ev.Prev != nil {
+		s += fmt.Sprintf(" prev=%q", ev.Prev)
+	}
+	return s
 }

@@ -21,6 +21,13 @@ func ev(typ store.EventType, k store.Key, v string, rev, create int64) store.Eve
 	return store.Event{Type: typ, Object: store.Object{Key: k, Value: []byte(v), Revision: rev, CreateRevision: create}}
 }
 
+// modified is a Modified event, which carries the value it replaced.
+func modified(k store.Key, prev, v string, rev, create int64) store.Event {
+	e := ev(store.Modified, k, v, rev, create)
+	e.Prev = []byte(prev)
+	return e
+}
+
 func testWatchReplayThenLive(t *testing.T, s store.Store) {
 	a, b, c := route("ns", "a"), route("ns", "b"), route("ns", "c")
 	ra1 := mustPut(t, s, a, "a1", store.MustNotExist)
@@ -36,7 +43,7 @@ func testWatchReplayThenLive(t *testing.T, s store.Store) {
 	}
 	expectEvents(t, ch,
 		ev(store.Added, b, "b1", rb1, rb1),
-		ev(store.Modified, a, "a2", ra2, ra1),
+		modified(a, "a1", "a2", ra2, ra1),
 		ev(store.Deleted, b, "b1", rbd, rb1),
 	)
 	ExpectQuiet(t, ch)
@@ -45,7 +52,7 @@ func testWatchReplayThenLive(t *testing.T, s store.Store) {
 	ra3 := mustPut(t, s, a, "a3", store.AnyRevision)
 	expectEvents(t, ch,
 		ev(store.Added, c, "c1", rc, rc),
-		ev(store.Modified, a, "a3", ra3, ra1),
+		modified(a, "a2", "a3", ra3, ra1),
 	)
 }
 
