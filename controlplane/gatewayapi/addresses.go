@@ -14,7 +14,9 @@ import (
 // other than IPAddress or Hostname, or a value that is not of its type,
 // makes the Gateway UnsupportedAddress (not accepted); an address the
 // operator's pool does not hold is AddressNotUsable (accepted, not
-// programmed). The usable ones go to the provisioner and to status.
+// programmed). The usable ones go to the provisioner and to status. An
+// address without a value (GatewayAddressEmpty) asks for one of its type
+// from the fleet: MergeFleetStatus fills it in from the fleet's addresses.
 func (t *translator) gatewayAddresses(gs *gatewayState) {
 	g := gs.obj
 	for i, a := range g.Spec.Addresses {
@@ -23,15 +25,15 @@ func (t *translator) gatewayAddresses(gs *gatewayState) {
 		if a.Type != nil {
 			typ = *a.Type
 		}
-		switch typ {
-		case gwapiv1.IPAddressType:
-			if _, err := netip.ParseAddr(a.Value); err != nil {
-				gs.addrUnsupported = fmt.Sprintf("%s.value: %q is not an IP address", field, a.Value)
-				return
-			}
-		case gwapiv1.HostnameAddressType:
-		default:
+		switch {
+		case typ != gwapiv1.IPAddressType && typ != gwapiv1.HostnameAddressType:
 			gs.addrUnsupported = fmt.Sprintf("%s.type: %q is not supported (IPAddress or Hostname)", field, typ)
+			return
+		case a.Value == "":
+			continue
+		}
+		if _, err := netip.ParseAddr(a.Value); typ == gwapiv1.IPAddressType && err != nil {
+			gs.addrUnsupported = fmt.Sprintf("%s.value: %q is not an IP address", field, a.Value)
 			return
 		}
 		if t.opts.AddressUsable != nil && !t.opts.AddressUsable(string(typ), a.Value) {

@@ -13,11 +13,12 @@ import (
 // only when it is translated, not refused, and covered by a golden case or
 // a conformance test; left out on purpose: GatewayInfrastructurePropagation
 // (labels and annotations reach the provisioner's IR, but no harness test
-// can see them on infrastructure) and GatewayAddressEmpty.
+// can see them on infrastructure).
 var SupportedFeatures = sortedFeatures(
 	features.SupportGateway,
 	features.SupportGatewayPort8080,
 	features.SupportGatewayStaticAddresses,
+	features.SupportGatewayAddressEmpty,
 	features.SupportGatewayHTTPListenerIsolation,
 	features.SupportGatewayHTTPSListenerDetectMisdirectedRequests,
 	features.SupportListenerSet,

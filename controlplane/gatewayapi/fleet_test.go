@@ -3,6 +3,7 @@ package gatewayapi
 import (
 	"context"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -246,5 +247,69 @@ func waitProgrammed(t *testing.T, sub <-chan message.Update[*Result], want metav
 		case <-deadline:
 			t.Fatalf("Programmed never became %s", want)
 		}
+	}
+}
+
+// TestMergeFleetStatusEmptyAddressValue (GatewayAddressEmpty): an address
+// asked for without a value is filled in from the fleet's addresses of its
+// type, after the static ones; a type the fleet has no address of makes
+// the Gateway not programmed (AddressNotAssigned).
+func TestMergeFleetStatusEmptyAddressValue(t *testing.T) {
+	const input = `
+apiVersion: gateway.networking.k8s.io/v1
+kind: GatewayClass
+metadata: {name: eg}
+spec: {controllerName: gateway.envoyproxy.io/gatewayclass-controller}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: any-ip, namespace: default}
+spec:
+  gatewayClassName: eg
+  addresses: [{type: IPAddress}]
+  listeners: [{name: http, port: 80, protocol: HTTP}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: static-and-hostname, namespace: default}
+spec:
+  gatewayClassName: eg
+  addresses: [{type: IPAddress, value: 192.0.2.7}, {type: Hostname}]
+  listeners: [{name: http, port: 81, protocol: HTTP}]
+`
+	res := Translate(decodeString(t, input), Options{Now: fixedNow})
+	for _, g := range res.Gateways {
+		if c := findCondition(g.Status.Conditions, "Accepted"); c == nil || c.Status != metav1.ConditionTrue {
+			t.Fatalf("%s: an address without a value is not refused: %+v", g.Name, c)
+		}
+	}
+	values := func(r *Result, name string) (out []string) {
+		for _, g := range r.Gateways {
+			if g.Name == name {
+				for _, a := range g.Status.Addresses {
+					out = append(out, string(*a.Type)+"="+a.Value)
+				}
+			}
+		}
+		return out
+	}
+	st := &ir.FleetState{Phase: ir.FleetReady, Applied: true, Addresses: []string{"10.0.0.1", "lb.example.com", "10.0.0.2"}}
+	m := MergeFleetStatus(res, nil, map[string]*ir.FleetState{"eg": st}, map[string]int{"eg": 1}, fixedNow())
+	if got, want := values(m, "any-ip"), []string{"IPAddress=10.0.0.1", "IPAddress=10.0.0.2"}; !slices.Equal(got, want) {
+		t.Errorf("any-ip: addresses %v, want %v", got, want)
+	}
+	if got, want := values(m, "static-and-hostname"), []string{"IPAddress=192.0.2.7", "Hostname=lb.example.com"}; !slices.Equal(got, want) {
+		t.Errorf("static-and-hostname: addresses %v, want %v", got, want)
+	}
+	for _, name := range []string{"any-ip", "static-and-hostname"} {
+		if c := programmedOf(t, m, name); c.Status != metav1.ConditionTrue {
+			t.Errorf("%s: Programmed %s %s", name, c.Status, c.Reason)
+		}
+	}
+	ipsOnly := &ir.FleetState{Phase: ir.FleetReady, Applied: true, Addresses: []string{"10.0.0.1"}}
+	m = MergeFleetStatus(res, nil, map[string]*ir.FleetState{"eg": ipsOnly}, map[string]int{"eg": 1}, fixedNow())
+	c := programmedOf(t, m, "static-and-hostname")
+	if c.Status != metav1.ConditionFalse || c.Reason != string(gwapiv1.GatewayReasonAddressNotAssigned) || !strings.Contains(c.Message, "spec.addresses[1]") {
+		t.Errorf("no Hostname to assign: Programmed %s %s %q", c.Status, c.Reason, c.Message)
 	}
 }

@@ -157,9 +157,11 @@ func previous(prev *Result, g *gwapiv1.Gateway) []metav1.Condition {
 func mergeGateway(t *translator, g *gwapiv1.Gateway, prev []metav1.Condition, st *ir.FleetState, connected int) {
 	const programmed = string(gwapiv1.GatewayConditionProgrammed)
 	// Static addresses are the Gateway's own; the fleet's outputs stand in
-	// only for Gateways that asked for none.
-	if st != nil && len(g.Spec.Addresses) == 0 {
-		g.Status.Addresses = gatewayAddresses(st.Addresses)
+	// for Gateways that asked for none, and for addresses asked for
+	// without a value.
+	var unassigned string
+	if st != nil {
+		g.Status.Addresses, unassigned = withFleetAddresses(g, g.Status.Addresses, gatewayAddresses(st.Addresses))
 	}
 	cur := findCondition(g.Status.Conditions, programmed)
 	if cur == nil || cur.Status != metav1.ConditionTrue {
@@ -167,6 +169,9 @@ func mergeGateway(t *translator, g *gwapiv1.Gateway, prev []metav1.Condition, st
 		return
 	}
 	want := fleetProgrammed(string(g.Spec.GatewayClassName), st, connected)
+	if unassigned != "" && want.Status == metav1.ConditionTrue {
+		want = condFalse(programmed, string(gwapiv1.GatewayReasonAddressNotAssigned), unassigned)
+	}
 	stamped := t.stamp(g.Generation, prev, []cond{want})[0]
 	if stamped.Status == cur.Status && (prev == nil || findCondition(prev, programmed) == nil) {
 		stamped.LastTransitionTime = cur.LastTransitionTime
@@ -207,4 +212,37 @@ func gatewayAddresses(addrs []string) []gwapiv1.GatewayStatusAddress {
 		out = append(out, gwapiv1.GatewayStatusAddress{Type: &typ, Value: a})
 	}
 	return out
+}
+
+// withFleetAddresses is a Gateway's status.addresses: its static ones
+// (static), then the fleet's addresses of each type asked for without a
+// value, or all of them when spec.addresses is empty. unassigned names a
+// type asked for that the fleet has no address of.
+func withFleetAddresses(g *gwapiv1.Gateway, static, fleet []gwapiv1.GatewayStatusAddress) (out []gwapiv1.GatewayStatusAddress, unassigned string) {
+	if len(g.Spec.Addresses) == 0 {
+		return fleet, ""
+	}
+	out = slices.Clone(static)
+	for i, a := range g.Spec.Addresses {
+		if a.Value != "" {
+			continue
+		}
+		typ := gwapiv1.IPAddressType
+		if a.Type != nil {
+			typ = *a.Type
+		}
+		found := false
+		for _, f := range fleet {
+			if *f.Type == typ {
+				found = true
+				if !slices.ContainsFunc(out, func(o gwapiv1.GatewayStatusAddress) bool { return o.Value == f.Value }) {
+					out = append(out, f)
+				}
+			}
+		}
+		if !found && unassigned == "" {
+			unassigned = fmt.Sprintf("spec.addresses[%d]: the fleet has no %s address to assign", i, typ)
+		}
+	}
+	return out, unassigned
 }

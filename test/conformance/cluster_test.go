@@ -42,7 +42,7 @@ func newCluster(res *resource.Resources, opts gatewayapi.Options) *cluster {
 // translate replaces the status-bearing objects with the translator's
 // copies, so the next translation starts from the status it wrote.
 func (c *cluster) translate() {
-	out := gatewayapi.Translate(c.res, c.opts)
+	out := c.withFleets(gatewayapi.Translate(c.res, c.opts))
 	replace(c.res.GatewayClasses, out.GatewayClasses)
 	replace(c.res.HTTPRoutes, out.HTTPRoutes)
 	replace(c.res.GRPCRoutes, out.GRPCRoutes)
@@ -50,13 +50,6 @@ func (c *cluster) translate() {
 	replace(c.res.TCPRoutes, out.TCPRoutes)
 	replace(c.res.UDPRoutes, out.UDPRoutes)
 	replace(c.res.BackendTLSPolicies, out.BackendTLSPolicies)
-	for _, g := range out.Gateways {
-		// The provisioner, not the translator, assigns addresses; the
-		// helpers that wait for "the Gateway is ready" need one.
-		if g.Status.Conditions != nil && len(g.Spec.Addresses) == 0 {
-			g.Status.Addresses = []gwapiv1.GatewayStatusAddress{{Type: new(gwapiv1.IPAddressType), Value: c.address}}
-		}
-	}
 	replace(c.res.Gateways, out.Gateways)
 }
 
