@@ -133,12 +133,7 @@ func sortedRefs[T object](in []T) []T {
 			out = append(out, o)
 		}
 	}
-	byKey := func(a, b T) int { return compareKeys(keyOf(a), keyOf(b)) }
-	// Sources usually hand objects over sorted already; checking is
-	// linear, sorting ten thousand routes is not.
-	if !slices.IsSortedFunc(out, byKey) {
-		slices.SortStableFunc(out, byKey)
-	}
+	slices.SortStableFunc(out, func(a, b T) int { return compareKeys(keyOf(a), keyOf(b)) })
 	return slices.CompactFunc(out, func(a, b T) bool { return keyOf(a) == keyOf(b) })
 }
 
