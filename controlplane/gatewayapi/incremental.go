@@ -38,6 +38,8 @@ type Cache struct {
 	opts   Options
 	gen    uint64
 	routes map[*gwapiv1.HTTPRoute]*compiledRoute
+	// vhosts are the virtual hosts last built, by name (cache_vhost.go).
+	vhosts map[string]*vhostMemo
 	// hits counts reused compilations, for tests.
 	hits int
 }
@@ -73,6 +75,7 @@ func (c *Cache) begin(res *resource.Resources, opts Options) {
 	world := worldOf(res)
 	if c.routes == nil || !sameWorld(c.world, world) || !sameOptions(c.opts, opts) {
 		c.routes = map[*gwapiv1.HTTPRoute]*compiledRoute{}
+		c.vhosts = map[string]*vhostMemo{}
 	}
 	c.world, c.opts = world, opts
 	c.gen++
@@ -83,6 +86,11 @@ func (c *Cache) end() {
 	for r, e := range c.routes {
 		if e.gen != c.gen {
 			delete(c.routes, r)
+		}
+	}
+	for name, m := range c.vhosts {
+		if m.gen != c.gen {
+			delete(c.vhosts, name)
 		}
 	}
 }

@@ -133,7 +133,12 @@ func sortedRefs[T object](in []T) []T {
 			out = append(out, o)
 		}
 	}
-	slices.SortStableFunc(out, func(a, b T) int { return compareKeys(keyOf(a), keyOf(b)) })
+	byKey := func(a, b T) int { return compareKeys(keyOf(a), keyOf(b)) }
+	// Sources usually hand objects over sorted already; checking is
+	// linear, sorting ten thousand routes is not.
+	if !slices.IsSortedFunc(out, byKey) {
+		slices.SortStableFunc(out, byKey)
+	}
 	return slices.CompactFunc(out, func(a, b T) bool { return keyOf(a) == keyOf(b) })
 }
 

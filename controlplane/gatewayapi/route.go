@@ -18,8 +18,10 @@ type routeState struct {
 	parentRefs []gwapiv1.ParentReference
 	status     *gwapiv1.RouteStatus
 	http       *gwapiv1.HTTPRoute // HTTPRoutes only
-	hostnames  []string
-	rules      []*ruleIR
+	// src is the input object of an HTTPRoute compiled through a Cache.
+	src       *gwapiv1.HTTPRoute
+	hostnames []string
+	rules     []*ruleIR
 	// backends of a TLS, TCP or UDP route's one rule.
 	backends []ir.WeightedCluster
 	// invalid, when set, is why no parent accepts the route.
@@ -36,6 +38,9 @@ type routeState struct {
 func (t *translator) processRoutes() {
 	for i, r := range t.idx.routes {
 		rs := &routeState{obj: r, kind: kindHTTPRoute, parentRefs: r.Spec.ParentRefs, status: &r.Status.RouteStatus, http: r}
+		if t.cache != nil {
+			rs.src = t.idx.routeSrc[i]
+		}
 		t.processRoute(rs, t.compileHTTPRoute(t.idx.routeSrc[i]))
 	}
 	t.processGRPCRoutes()

@@ -53,7 +53,7 @@ func (t *translator) buildListener(port uint32, ls []*listenerState) *ir.Listene
 	}
 	switch proto {
 	case ir.ProtocolHTTP:
-		lis.VirtualHosts = virtualHosts(lis.Name, lis.Port, ls)
+		lis.VirtualHosts = virtualHostsWith(t.cache, lis.Name, lis.Port, ls)
 	case ir.ProtocolTLS:
 		lis.FilterChains = t.filterChains(lis, ls)
 	case ir.ProtocolTCP, ir.ProtocolUDP:
@@ -126,6 +126,12 @@ type vhostBuild struct {
 // virtual host of its own (empty if need be: 404) wherever a less specific
 // virtual host would otherwise catch its requests.
 func virtualHosts(prefix string, port uint32, ls []*listenerState) []*ir.VirtualHost {
+	return virtualHostsWith(nil, prefix, port, ls)
+}
+
+// virtualHostsWith is virtualHosts, reusing c's virtual hosts whose
+// routes come from the same compilations as before (cache_vhost.go).
+func virtualHostsWith(c *Cache, prefix string, port uint32, ls []*listenerState) []*ir.VirtualHost {
 	vhosts := map[string]*vhostBuild{}
 	for _, l := range ls {
 		for _, c := range l.contribs {
@@ -157,13 +163,22 @@ func virtualHosts(prefix string, port uint32, ls []*listenerState) []*ir.Virtual
 			wildcards = append(wildcards, h)
 		}
 	}
+	// Sorted so that a virtual host's contributions come in the same
+	// order every time, which the cache compares.
+	slices.Sort(wildcards)
 	var out []*ir.VirtualHost
 	for _, h := range slices.Sorted(maps.Keys(vhosts)) {
-		out = append(out, &ir.VirtualHost{
-			Name:     prefix + "/" + h,
-			Hostname: h,
-			Routes:   routesFor(h, vhosts, wildcards, port),
-		})
+		name := prefix + "/" + h
+		cs := contributionsFor(h, vhosts, wildcards)
+		// Keyed by fleet too: every fleet has its "http-80".
+		key := ls[0].gw.class.obj.Name + "\x00" + name
+		if vh := c.virtualHost(key, port, cs); vh != nil {
+			out = append(out, vh)
+			continue
+		}
+		vh := &ir.VirtualHost{Name: name, Hostname: h, Routes: routesFor(cs, port)}
+		c.rememberVirtualHost(key, vh, port, cs)
+		out = append(out, vh)
 	}
 	return out
 }
@@ -187,26 +202,29 @@ type entry struct {
 	match int
 }
 
-// routesFor lists a virtual host's routes in precedence order. Routes of
-// the same listener with less specific hostnames that cover this one follow
-// as fallbacks: the spec gives precedence to the more specific hostname but
-// does not make the others stop applying.
-func routesFor(h string, vhosts map[string]*vhostBuild, wildcards []string, port uint32) []*ir.Route {
+// contributionsFor lists what a virtual host's routes come from: its own
+// contributions, then, as fallbacks, those of the same listener's less
+// specific hostnames that cover it. The spec gives precedence to the more
+// specific hostname but does not make the others stop applying.
+func contributionsFor(h string, vhosts map[string]*vhostBuild, wildcards []string) []contribution {
 	vb := vhosts[h]
-	var entries []entry
-	add := func(cs []contribution) {
-		for _, c := range cs {
-			for _, rule := range c.route.rules {
-				for j := range rule.matches {
-					entries = append(entries, entry{via: c.hostname, route: c.route, rule: rule, match: j})
-				}
-			}
-		}
-	}
-	add(vb.own)
+	out := slices.Clip(vb.own)
 	for _, h2 := range wildcards {
 		if other := vhosts[h2]; h2 != h && other.owner == vb.owner && covers(h2, h) {
-			add(other.own)
+			out = append(out, other.own...)
+		}
+	}
+	return out
+}
+
+// routesFor lists a virtual host's routes in precedence order.
+func routesFor(cs []contribution, port uint32) []*ir.Route {
+	var entries []entry
+	for _, c := range cs {
+		for _, rule := range c.route.rules {
+			for j := range rule.matches {
+				entries = append(entries, entry{via: c.hostname, route: c.route, rule: rule, match: j})
+			}
 		}
 	}
 	slices.SortFunc(entries, compareEntries)

@@ -70,12 +70,15 @@ type memo struct {
 	// one's, so a virtual host rendered then still sees the same clusters.
 	clustersSame bool
 	usedVhosts   int
+	check        checkMemo
 }
 
 type vhostEntry struct {
 	out *routev3.VirtualHost
-	// clusters are the xDS clusters out's routes name, for Check.
-	clusters []string
+	// clusters are the xDS clusters out's routes name, for Check;
+	// checkedGen is the checkMemo cluster set they were found in.
+	clusters   []string
+	checkedGen uint64
 	// deps are the IR clusters the routes looked up; the rendering holds
 	// while the fleet's clusters of those names are the same pointers.
 	deps []*ir.Cluster
@@ -94,12 +97,14 @@ type clusterEntry struct {
 }
 
 func newMemo() *memo {
-	return &memo{
+	m := &memo{
 		vhosts:   map[*ir.VirtualHost]*vhostEntry{},
 		byProto:  map[*routev3.VirtualHost]*vhostEntry{},
 		rcs:      map[string]*rcEntry{},
 		clusters: map[*ir.Cluster]*clusterEntry{},
 	}
+	m.check.vhost = func(vh *routev3.VirtualHost) *vhostEntry { return m.byProto[vh] }
+	return m
 }
 
 // sameClusters returns the previous translation's rendered clusters when
@@ -256,16 +261,11 @@ func (m *memo) done(cs []*ir.Cluster, res *Resources) {
 	}
 }
 
-// clustersOf gives Check the clusters of the virtual hosts rendered here,
-// so that it does not walk every route of the fleet again.
-func (m *memo) clustersOf() func(*routev3.VirtualHost) ([]string, bool) {
+// checker gives Check what this memo knows, so that it does not walk
+// every route of the fleet again.
+func (m *memo) checker() *checkMemo {
 	if m == nil {
 		return nil
 	}
-	return func(vh *routev3.VirtualHost) ([]string, bool) {
-		if e := m.byProto[vh]; e != nil {
-			return e.clusters, true
-		}
-		return nil, false
-	}
+	return &m.check
 }

@@ -90,35 +90,39 @@ func (r *Resources) Check() error {
 	return r.checkWith(nil)
 }
 
-// checkWith checks r, taking the clusters a virtual host's routes send to
-// from clustersOf when it knows them.
-func (r *Resources) checkWith(clustersOf func(*routev3.VirtualHost) ([]string, bool)) error {
+// checkWith checks r; h, when not nil, remembers what the check of the
+// previous set learnt about the slices and virtual hosts it shares with r.
+func (r *Resources) checkWith(h *checkMemo) error {
 	ids := r.ids()
-	if err := r.check(clustersOf); err != nil {
+	if err := r.check(h); err != nil {
 		return err
 	}
 	r.checked = &ids
 	return nil
 }
 
-// sliceIDs identifies the contents of a Resources by its slices' arrays
-// and lengths.
-type sliceIDs [5]struct {
+// checkMemo is one fleet variant's checking state (see memo).
+type checkMemo struct {
+	// clusterSet is the names of the clusters slice clusters; gen counts
+	// the sets, so that a virtual host verified against one is known.
+	clusters   sliceID
+	clusterSet map[string]bool
+	gen        uint64
+	// edsOK: the clusters and endpoints slices passed the EDS check.
+	endpoints sliceID
+	edsOK     bool
+	// vhost finds what is known of a rendered virtual host.
+	vhost func(*routev3.VirtualHost) *vhostEntry
+}
+
+type sliceID struct {
 	data unsafe.Pointer
 	n    int
 }
 
-func (r *Resources) ids() sliceIDs {
-	var out sliceIDs
-	out[0].data, out[0].n = unsafe.Pointer(unsafe.SliceData(r.Listeners)), len(r.Listeners)
-	out[1].data, out[1].n = unsafe.Pointer(unsafe.SliceData(r.Routes)), len(r.Routes)
-	out[2].data, out[2].n = unsafe.Pointer(unsafe.SliceData(r.Clusters)), len(r.Clusters)
-	out[3].data, out[3].n = unsafe.Pointer(unsafe.SliceData(r.Endpoints)), len(r.Endpoints)
-	out[4].data, out[4].n = unsafe.Pointer(unsafe.SliceData(r.Secrets)), len(r.Secrets)
-	return out
-}
+func idOf[T any](s []T) sliceID { return sliceID{unsafe.Pointer(unsafe.SliceData(s)), len(s)} }
 
-func (r *Resources) check(clustersOf func(*routev3.VirtualHost) ([]string, bool)) error {
+func (r *Resources) check(h *checkMemo) error {
 	if err := r.uniqueNames(); err != nil {
 		return err
 	}
@@ -129,11 +133,29 @@ func (r *Resources) check(clustersOf func(*routev3.VirtualHost) ([]string, bool)
 	if err := sameSet("route configuration", routeNames, names(r.Routes)); err != nil {
 		return err
 	}
-	clusters := set(names(r.Clusters))
+	clusters, gen := r.clusterSet(h)
 	for _, rc := range r.Routes {
-		for _, c := range routeClusters(rc, clustersOf) {
-			if !clusters[c] {
-				return fmt.Errorf("route configuration %q sends to cluster %q, which is not in the set", rc.GetName(), c)
+		for _, vh := range rc.GetVirtualHosts() {
+			var e *vhostEntry
+			if h != nil {
+				e = h.vhost(vh)
+			}
+			if e != nil && e.checkedGen == gen {
+				continue
+			}
+			cs := []string(nil)
+			if e != nil {
+				cs = e.clusters
+			} else {
+				cs = vhostClusters(vh)
+			}
+			for _, c := range cs {
+				if !clusters[c] {
+					return fmt.Errorf("route configuration %q sends to cluster %q, which is not in the set", rc.GetName(), c)
+				}
+			}
+			if e != nil {
+				e.checkedGen = gen
 			}
 		}
 	}
@@ -155,17 +177,50 @@ func (r *Resources) check(clustersOf func(*routev3.VirtualHost) ([]string, bool)
 	if err := sameSet("secret", sds, names(r.Secrets)); err != nil {
 		return err
 	}
+	return r.checkEDS(h)
+}
+
+// clusterSet returns the set of cluster names, the one h has when the
+// clusters are the same slice, and its generation (0 without h).
+func (r *Resources) clusterSet(h *checkMemo) (map[string]bool, uint64) {
+	if h != nil && h.clusterSet != nil && h.clusters == idOf(r.Clusters) {
+		return h.clusterSet, h.gen
+	}
+	set := set(names(r.Clusters))
+	if h == nil {
+		return set, 0
+	}
+	h.clusters, h.clusterSet = idOf(r.Clusters), set
+	h.gen++
+	h.edsOK = false
+	return set, h.gen
+}
+
+func (r *Resources) checkEDS(h *checkMemo) error {
+	if h != nil && h.edsOK && h.endpoints == idOf(r.Endpoints) {
+		return nil
+	}
 	var eds []string
 	for _, c := range r.Clusters {
 		if c.GetType() == clusterv3.Cluster_EDS {
 			eds = append(eds, cmp.Or(c.GetEdsClusterConfig().GetServiceName(), c.GetName()))
 		}
 	}
-	return sameSet("cluster load assignment", eds, names(r.Endpoints))
+	if err := sameSet("cluster load assignment", eds, names(r.Endpoints)); err != nil {
+		return err
+	}
+	if h != nil {
+		h.endpoints, h.edsOK = idOf(r.Endpoints), true
+	}
+	return nil
 }
 
 func (r *Resources) uniqueNames() error {
 	for _, ns := range [][]string{names(r.Listeners), names(r.Routes), names(r.Clusters), names(r.Endpoints), names(r.Secrets)} {
+		// Sorted, as the translator's output is, no map is needed.
+		if strictlySorted(ns) {
+			continue
+		}
 		seen := map[string]bool{}
 		for _, n := range ns {
 			if seen[n] {
@@ -216,20 +271,6 @@ func connectionManagers(l *listenerv3.Listener) ([]*hcmv3.HttpConnectionManager,
 	return out, nil
 }
 
-func routeClusters(rc *routev3.RouteConfiguration, clustersOf func(*routev3.VirtualHost) ([]string, bool)) []string {
-	var out []string
-	for _, vh := range rc.GetVirtualHosts() {
-		if clustersOf != nil {
-			if cs, ok := clustersOf(vh); ok {
-				out = append(out, cs...)
-				continue
-			}
-		}
-		out = append(out, vhostClusters(vh)...)
-	}
-	return out
-}
-
 func vhostClusters(vh *routev3.VirtualHost) []string {
 	var out []string
 	for _, rt := range vh.GetRoutes() {
@@ -278,4 +319,21 @@ func sameSet(kind string, want, have []string) error {
 		}
 	}
 	return nil
+}
+
+// sliceIDs identifies the contents of a Resources by its slices' arrays
+// and lengths.
+type sliceIDs [5]sliceID
+
+func (r *Resources) ids() sliceIDs {
+	return sliceIDs{idOf(r.Listeners), idOf(r.Routes), idOf(r.Clusters), idOf(r.Endpoints), idOf(r.Secrets)}
+}
+
+func strictlySorted(ns []string) bool {
+	for i := 1; i < len(ns); i++ {
+		if ns[i-1] >= ns[i] {
+			return false
+		}
+	}
+	return true
 }

@@ -137,7 +137,7 @@ func render(x *ir.Xds, clusters map[string]*ir.Cluster, v variant, m *memo) (*Re
 		// validated when first built.
 		return nil, err
 	}
-	if err := res.checkWith(m.clustersOf()); err != nil {
+	if err := res.checkWith(m.checker()); err != nil {
 		return nil, fmt.Errorf("internal error: inconsistent %s resources: %w", v, err)
 	}
 	m.done(x.Clusters, res)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/envoygateway/terraform-provider-envoygateway/controlplane/ir"
@@ -90,8 +91,19 @@ func checkListeners(ls []*ir.Listener) error {
 }
 
 func checkVirtualHosts(vhs []*ir.VirtualHost, path string) error {
+	// A fleet has thousands of virtual hosts, sorted by name (and so by
+	// hostname, as the names end with it): then strictly increasing means
+	// unique, and the maps that would locate a duplicate are not needed.
+	fast := !slices.Contains(vhs, nil) &&
+		increasing(vhs, func(vh *ir.VirtualHost) string { return vh.Name }) &&
+		increasing(vhs, func(vh *ir.VirtualHost) string { return vh.Hostname })
 	names, hosts := map[string]int{}, map[string]int{}
 	for i, vh := range vhs {
+		if fast {
+			if checkHostname(vh.Hostname, "") == nil && !slices.Contains(vh.Routes, nil) {
+				continue
+			}
+		}
 		vpath := fmt.Sprintf("%s.virtualHosts[%d]", path, i)
 		if vh == nil {
 			return fieldErr(vpath, "must not be null")
@@ -114,6 +126,18 @@ func checkVirtualHosts(vhs []*ir.VirtualHost, path string) error {
 	return nil
 }
 
+// increasing reports whether key is strictly increasing over items and
+// never empty.
+func increasing[T any](items []T, key func(T) string) bool {
+	for i := range items {
+		k := key(items[i])
+		if k == "" || (i > 0 && key(items[i-1]) >= k) {
+			return false
+		}
+	}
+	return true
+}
+
 // checkHostname allows the forms a virtual host domain can take in both
 // Envoy and gRPC: "*", "*.suffix" or a name without wildcards or port.
 func checkHostname(h, path string) error {
@@ -128,8 +152,16 @@ func checkHostname(h, path string) error {
 }
 
 func checkClusters(cs []*ir.Cluster) error {
+	// Sorted by name, as the IR's clusters are, strictly increasing names
+	// are unique and found by binary search; otherwise a map locates them.
+	sorted := !slices.Contains(cs, nil) && increasing(cs, func(c *ir.Cluster) string { return c.Name })
 	names := map[string]int{}
 	for i, c := range cs {
+		if sorted {
+			if c.Name != invalidCluster {
+				continue
+			}
+		}
 		path := fmt.Sprintf("clusters[%d]", i)
 		if c == nil {
 			return fieldErr(path, "must not be null")
@@ -141,11 +173,18 @@ func checkClusters(cs []*ir.Cluster) error {
 			return fieldErr(path+".name", "%q is reserved for invalid backends", c.Name)
 		}
 	}
+	index := func(n string) (int, bool) {
+		if sorted {
+			return slices.BinarySearchFunc(cs, n, func(c *ir.Cluster, n string) int { return strings.Compare(c.Name, n) })
+		}
+		j, ok := names[n]
+		return j, ok
+	}
 	// The gRPC variant names the parts of a DNS cluster "<name>#<i>"; such
 	// a part must not be another cluster.
 	for i, c := range cs {
 		for _, n := range clusterNames(c, grpcVariant) {
-			if j, ok := names[n]; ok && n != c.Name {
+			if j, ok := index(n); ok && n != c.Name {
 				return fieldErr(fmt.Sprintf("clusters[%d].name", j), "%q clashes with the gRPC name of a part of clusters[%d]", n, i)
 			}
 		}
