@@ -21,6 +21,8 @@ type BackendReply struct {
 	Headers http.Header
 	Body    []byte
 	Delay   time.Duration
+	// Reset: the backend dropped the connection instead of answering.
+	Reset bool
 }
 
 var notFoundCodes = map[routev3.RouteAction_ClusterNotFoundResponseCode]int{
@@ -67,12 +69,17 @@ func (p *Proxy) forward(s *stream, rc *routev3.RouteConfiguration, vh *routev3.V
 	if up.Mirrors, err = p.mirrors(up, ra, rng); err != nil {
 		return nil, nil, err
 	}
-	reply, err := backend(up)
+	reply, err := p.attempts(up, ra, vh, eps, rng, backend)
 	if err != nil {
 		return nil, nil, err
 	}
-	if timedOut(ra, reply.Delay) {
+	switch {
+	case reply.timedOut:
 		resp := localReply(http.StatusGatewayTimeout, "upstream request timeout")
+		resp.Upstream = up
+		return resp, wc, nil
+	case reply.Reset:
+		resp := localReply(http.StatusServiceUnavailable, "upstream connect error or disconnect/reset before headers. reset reason: connection termination")
 		resp.Upstream = up
 		return resp, wc, nil
 	}
@@ -204,19 +211,6 @@ func routeTimeout(ra *routev3.RouteAction) time.Duration {
 		return defaultRouteTimeout
 	}
 	return ra.GetTimeout().AsDuration()
-}
-
-// timedOut says whether a backend that takes delay to answer outlasts the
-// route timeout or the per-try timeout (a zero timeout is none). A retry
-// cannot help: the stand-in backend is as slow every time.
-func timedOut(ra *routev3.RouteAction, delay time.Duration) bool {
-	if t := routeTimeout(ra); t > 0 && delay >= t {
-		return true
-	}
-	if t := ra.GetRetryPolicy().GetPerTryTimeout().AsDuration(); ra.GetRetryPolicy().GetPerTryTimeout() != nil && t > 0 && delay >= t {
-		return true
-	}
-	return false
 }
 
 // mirrors are the shadow requests of up: one per request_mirror_policy

@@ -13,15 +13,12 @@ import (
 //     reaches the backend, because the CorsPolicy leaves
 //     forward_not_matching_preflights at Envoy's default (true) while the
 //     test wants the Gateway to answer it; every other case passes.
-//   - HTTPRouteRetry needs echo-basic's /retry/ simulation, which fails a
-//     request until an attempt count per uuid is reached, and the retry
-//     loop against it.
 //   - h2c and WebSocket need the upgrade or prior-knowledge HTTP/2 on the
 //     wire (a WebSocketDialer, H2C_PRIOR_KNOWLEDGE), which xdseval does
 //     not speak.
 //
 // What those tests check on the data plane is in the translators' golden
-// cases cors, retries, upstream-http2-clusters.
+// cases cors and upstream-http2-clusters.
 func upstreamExtendedHTTPStatusPreludes(t *testing.T) {
 	sameNS := nn(infra, "same-namespace")
 	routes := func(names ...string) []types.NamespacedName {
@@ -34,7 +31,6 @@ func upstreamExtendedHTTPStatusPreludes(t *testing.T) {
 	for _, p := range []statusPrelude{
 		{test: "HTTPRouteCORS", gateway: sameNS, routes: routes("cors-multiple-origins-methods-headers", "cors-wildcard-methods",
 			"cors-wildcard-origin", "cors-wildcard-methods-headers")},
-		{test: "HTTPRouteRetry", gateway: sameNS, routes: routes("retries")},
 		{test: "HTTPRouteBackendProtocolH2C", gateway: sameNS, routes: routes("backend-protocol-h2c")},
 		{test: "HTTPRouteBackendProtocolWebSocket", gateway: sameNS, routes: routes("backend-protocol-ws")},
 	} {

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"net"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -45,6 +46,8 @@ type echoPods struct {
 
 	mu   sync.Mutex
 	logs map[pod][]logLine
+	// attempts is echo-basic's retry simulation state, per pod and uuid.
+	attempts map[pod]map[string]int
 }
 
 // logLine is a line echo-basic prints for a request it answers.
@@ -86,7 +89,7 @@ func deployments(t *testing.T, files ...string) []*appsv1.Deployment {
 // addEchoEndpoints writes the slices into res and returns the pods.
 func addEchoEndpoints(t *testing.T, res *resource.Resources, files ...string) *echoPods {
 	t.Helper()
-	ep := &echoPods{deployments: deployments(t, files...), byIP: map[string]pod{}, logs: map[pod][]logLine{}}
+	ep := &echoPods{deployments: deployments(t, files...), byIP: map[string]pod{}, logs: map[pod][]logLine{}, attempts: map[pod]map[string]int{}}
 	var replicas []replica
 	for i, d := range ep.deployments {
 		n := 1
@@ -186,7 +189,9 @@ func (e *echoPods) echo(up *xdseval.Upstream) (xdseval.BackendReply, error) {
 	case path == "/health":
 		return xdseval.BackendReply{Status: http.StatusOK, Headers: http.Header{}, Body: []byte("OK")}, nil
 	case strings.HasPrefix(path, "/retry/"):
-		return xdseval.BackendReply{}, fmt.Errorf("echo stand-in: the /retry/ simulation is not modelled")
+		if reply, failed, err := e.retrySimulation(p, query); failed || err != nil {
+			return reply, err
+		}
 	}
 	e.log(p, fmt.Sprintf("Echoing back request made to %s to client (%s)", up.Path, envoyPeer))
 	var delay time.Duration
@@ -252,4 +257,43 @@ func (e *echoPods) logsSince(p pod, since time.Time) []string {
 		}
 	}
 	return out
+}
+
+// retrySimulation is echo-basic's /retry/ handler: the first succeedAfter
+// requests with a uuid fail, with responseCode or else a TCP reset, after
+// delayRetry; later ones are echoed (failed false). Its state is the
+// pod's, as echo-basic's is the process's.
+func (e *echoPods) retrySimulation(p pod, query string) (reply xdseval.BackendReply, failed bool, err error) {
+	q, err := url.ParseQuery(query)
+	if err != nil {
+		return reply, false, err
+	}
+	uuid := q.Get("uuid")
+	succeedAfter, convErr := strconv.Atoi(q.Get("succeedAfter"))
+	switch {
+	case uuid == "":
+		return xdseval.BackendReply{Status: http.StatusBadRequest, Headers: http.Header{}, Body: []byte("uuid is required")}, true, nil
+	case convErr != nil:
+		return xdseval.BackendReply{Status: http.StatusBadRequest, Headers: http.Header{}, Body: []byte("succeedAfter is required")}, true, nil
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.attempts[p] == nil {
+		e.attempts[p] = map[string]int{}
+	}
+	if e.attempts[p][uuid] >= succeedAfter {
+		return reply, false, nil
+	}
+	e.attempts[p][uuid]++
+	if d := q.Get("delayRetry"); d != "" {
+		if reply.Delay, err = time.ParseDuration(d); err != nil {
+			return reply, false, err
+		}
+	}
+	if code, err := strconv.Atoi(q.Get("responseCode")); err == nil {
+		reply.Status, reply.Headers = code, http.Header{}
+	} else {
+		reply.Reset = true
+	}
+	return reply, true, nil
 }

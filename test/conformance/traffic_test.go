@@ -9,8 +9,9 @@ import "testing"
 // pod it is. Timeouts are evaluated, not waited for: echo-basic's ?delay=
 // is held against the route's timeouts. Mirrored requests are logged by
 // the mirror backend's stand-in, whose logs the suite's Clientset reads
-// (traffic_logs_test.go). Upstream tests that send HTTP and are not here:
-// the CORS, retry, h2c and WebSocket tests
+// (traffic_logs_test.go). Retries go against echo-basic's /retry/
+// simulation, kept per pod. Upstream tests that send HTTP and are not
+// here: the CORS, h2c and WebSocket tests
 // (extended_test.go), HTTPRouteListenerPortMatching and
 // HTTPRouteHostnameIntersection (mirrored_test.go), each with the reason.
 var trafficWhole = []string{
@@ -53,6 +54,7 @@ var trafficWhole = []string{
 	"HTTPRouteRequestMirror",
 	"HTTPRouteRequestMultipleMirrors",
 	"HTTPRouteRequestPercentageMirror",
+	"HTTPRouteRetry",
 	"HTTPRouteHTTPSListener",
 	"HTTPRouteHTTPSListenerDetectMisdirectedRequests",
 	"HTTPRouteServiceTypes",
