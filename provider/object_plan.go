@@ -20,13 +20,16 @@ import (
 // ModifyPlan asks the Config Server for a dry-run of every planned change,
 // so that an object the control plane would reject fails the plan, naming
 // the field. It says nothing when it cannot know yet: an endpoint or
-// values that other resources decide at apply time.
+// values that other resources decide at apply time, and nothing in the
+// plan a destroy makes to refresh.
 func (r *objectResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() {
 		return
 	}
 	r.planID(ctx, req, resp)
-	if r.client == nil || req.Plan.Raw.Equal(req.State.Raw) || !userPartKnown(req.Config) {
+	// Nothing to validate: the server holds this already, or a destroy is
+	// refreshing (see destroying).
+	if r.client == nil || req.Plan.Raw.Equal(req.State.Raw) || destroying() || !userPartKnown(req.Config) {
 		return
 	}
 	obj, err := r.m.objectFrom(req.Plan.Raw)

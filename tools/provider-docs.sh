@@ -29,7 +29,9 @@ TF_CLI_CONFIG_FILE="$tmp/terraformrc" CHECKPOINT_DISABLE=1 terraform -chdir="$tm
 # not docs: hand tfplugindocs only its own.
 mkdir -p "$tmp/templates"
 (cd templates && find . -name '*.md.tmpl' -exec cp --parents {} "$tmp/templates/" \;)
+# tfplugindocs joins --website-source-dir to the provider directory even
+# when it is absolute, so it gets a relative path.
 # tfplugindocs finds a schema by the provider's short name only.
 sed -i 's#"registry.terraform.io/envoygateway/envoygateway"#"envoygateway"#' "$tmp/schema.json"
 go tool tfplugindocs generate --provider-name envoygateway --rendered-provider-name "Envoy Gateway" \
-	--providers-schema "$tmp/schema.json" --examples-dir examples --website-source-dir "$tmp/templates" --rendered-website-dir docs
+	--providers-schema "$tmp/schema.json" --examples-dir examples --website-source-dir "$(realpath --relative-to="$root" "$tmp/templates")" --rendered-website-dir docs
