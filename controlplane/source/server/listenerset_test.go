@@ -82,6 +82,20 @@ spec:
 		}
 		return ""
 	})
+
+	// Without its Gateway the set is nobody's: its status goes back to
+	// the CRD's default.
+	e.do("DELETE", gwPath, "").must(t, http.StatusOK)
+	eventually(t, "ListenerSet disowned", func() string {
+		ls := e.do("GET", listenerSetPath, "")
+		if c := condition(ls.obj, "status.conditions", "Accepted"); c == nil || c["status"] != "Unknown" || c["reason"] != "Pending" {
+			return "Accepted is " + toJSONString(c)
+		}
+		if l := ls.get("status.listeners"); l != nil {
+			return fmt.Sprintf("listeners left: %v", l)
+		}
+		return ""
+	})
 }
 
 // The CRD's CEL rules hold for ListenerSets as for Gateways.
