@@ -39,9 +39,10 @@ func resolveConflicts(gws []*gatewayState) {
 				l.setConflict(gwapiv1.ListenerReasonProtocolConflict, fmt.Sprintf(
 					"Port %d is used with protocol %s by an older Gateway of the fleet", l.port(), c.protocol))
 			case c.owner[l.hostname] != nil:
+				o := c.owner[l.hostname]
 				l.setConflict(gwapiv1.ListenerReasonHostnameConflict, fmt.Sprintf(
-					"Port %d with %s is used by listener %s of the older Gateway %s", l.port(),
-					describeHostname(l.hostname), c.owner[l.hostname].name(), keyOf(c.owner[l.hostname].gw.obj)))
+					"Port %d with %s is used by %s of the older Gateway %s", l.port(),
+					describeHostname(l.hostname), describeOwnListener(o), keyOf(o.gw.obj)))
 			}
 		}
 		claimPorts(claims, gs.ownListeners())

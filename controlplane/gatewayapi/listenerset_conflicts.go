@@ -65,3 +65,12 @@ func describeListener(l *listenerState) string {
 	}
 	return fmt.Sprintf("listener %s of Gateway %s", l.name(), keyOf(l.gw.obj))
 }
+
+// describeOwnListener names a listener of a Gateway, through its
+// ListenerSet if it has one.
+func describeOwnListener(l *listenerState) string {
+	if l.set != nil {
+		return fmt.Sprintf("listener %s of ListenerSet %s", l.name(), keyOf(l.set.obj))
+	}
+	return fmt.Sprintf("listener %s", l.name())
+}
