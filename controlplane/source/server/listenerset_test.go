@@ -2,8 +2,8 @@ package server
 
 import (
 	"fmt"
-	"strings"
 	"net/http"
+	"strings"
 	"testing"
 )
 
