@@ -47,6 +47,14 @@ func TestModulesImplementTheContract(t *testing.T) {
 					t.Errorf("variable %q has type %q, want %s", name, v.Type, typ)
 				}
 			}
+			// The optional input must stay optional: the provisioner leaves
+			// it out when no Gateway asks for labels or annotations.
+			switch v, ok := vars["infrastructure"]; {
+			case !ok:
+				t.Error(`variable "infrastructure" missing`)
+			case strings.Join(strings.Fields(v.Type), "") != "object({labels=map(string)annotations=map(string)})" || !v.HasDefault:
+				t.Errorf(`variable "infrastructure" has type %q (default: %v), want object({labels = map(string), annotations = map(string)}) with a default`, v.Type, v.HasDefault)
+			}
 			if _, ok := outs["addresses"]; !ok {
 				t.Error(`output "addresses" missing`)
 			}

@@ -2,6 +2,7 @@ package provisioner
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -32,6 +33,9 @@ kind: Gateway
 metadata: {name: web, namespace: default}
 spec:
   gatewayClassName: eg
+  infrastructure:
+    labels: {team: edge}
+    annotations: {example.com/owner: "${not-a-template}"}
   listeners:
   - {name: http, port: 8080, protocol: HTTP}
 `
@@ -60,7 +64,9 @@ func decode(t *testing.T, s string) *resource.Resources {
 // The whole path with the real Terraform CLI and modules/local: a class
 // with an EnvoyFleet of 2 replicas gets two proxy processes (probes) that
 // connect with the class's node cluster and receive its listeners; the
-// Gateway gets its address and Programmed=True. Replicas 1 stops one;
+// Gateway gets its address and Programmed=True; each proxy's metadata file
+// holds the Gateway's infrastructure labels and annotations. Replicas 1
+// stops one (and removes its metadata file);
 // deleting the class destroys the fleet and removes its directory.
 func TestLocalFleetLifecycle(t *testing.T) {
 	dataDir := t.TempDir()
@@ -113,8 +119,22 @@ func TestLocalFleetLifecycle(t *testing.T) {
 		t.Errorf("main.tf.json lacks ports or the bootstrap's node cluster: %v\n%s", err, main)
 	}
 
+	for _, f := range []string{"eg-0.metadata.json", "eg-1.metadata.json"} {
+		data, err := os.ReadFile(filepath.Join(runDir, f))
+		var m Metadata
+		if err == nil {
+			err = json.Unmarshal(data, &m)
+		}
+		if err != nil || m.Labels["team"] != "edge" || m.Annotations["example.com/owner"] != "${not-a-template}" {
+			t.Errorf("%s: %v %+v", f, err, m)
+		}
+	}
+
 	resources.Store("test", decode(t, manifests("1", true)))
 	waitFor(t, "one proxy process", func() bool { return len(proxies(t, dataDir)) == 1 })
+	if _, err := os.Stat(filepath.Join(runDir, "eg-1.metadata.json")); !os.IsNotExist(err) {
+		t.Errorf("the stopped replica's metadata file is left: %v", err)
+	}
 	waitFor(t, "1 proxy connected", func() bool { return srv.ConnectedProxies("eg") == 1 })
 	waitFor(t, "fleet ready again", func() bool { s := h.state("eg"); return s != nil && s.Applied })
 

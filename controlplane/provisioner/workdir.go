@@ -27,6 +27,9 @@ type moduleInputs struct {
 	Ports          []uint32
 	Replicas       int32
 	EnvoyVersion   string
+	// Infrastructure is the optional "infrastructure" input; nil leaves it
+	// out, for modules that predate it.
+	Infrastructure *Metadata
 	// Extra are the user's variables and any the provisioner adds
 	// (command), as JSON values.
 	Extra map[string]json.RawMessage
@@ -51,6 +54,9 @@ func rootModule(source, version string, backend *ir.InfraBackend, in moduleInput
 	call["ports"] = append([]uint32{}, in.Ports...)
 	call["replicas"] = in.Replicas
 	call["envoy_version"] = escapeTemplates(in.EnvoyVersion)
+	if m := in.Infrastructure; m != nil {
+		call["infrastructure"] = escapeTemplates(map[string]any{"labels": anyMap(m.Labels), "annotations": anyMap(m.Annotations)})
+	}
 
 	root := map[string]any{
 		"module": map[string]any{"fleet": call},
@@ -92,6 +98,14 @@ func escapeTemplates(v any) any {
 		return out
 	}
 	return v
+}
+
+func anyMap(m map[string]string) map[string]any {
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
 }
 
 // moduleSource resolves a local source (./ or ../, relative to moduleRoot)

@@ -179,7 +179,7 @@ func (w *worker) writeRoot(x *ir.Infra) error {
 	}
 	data, err := rootModule(source, pr.ModuleVersion, pr.Backend, moduleInputs{
 		Name: w.name, EnvoyBootstrap: string(boot), Ports: x.Ports, Replicas: pr.Replicas,
-		EnvoyVersion: pr.EnvoyVersion, Extra: extra,
+		EnvoyVersion: pr.EnvoyVersion, Infrastructure: FleetMetadata(x), Extra: extra,
 	})
 	if err != nil {
 		return err

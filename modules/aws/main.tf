@@ -1,6 +1,12 @@
+locals {
+  # AWS has tags only: the Gateways' annotations become tags too.
+  tags = merge(var.infrastructure.annotations, var.infrastructure.labels)
+}
+
 resource "aws_security_group" "fleet" {
   name_prefix = "${var.name}-"
   vpc_id      = var.vpc_id
+  tags        = local.tags
 
   dynamic "ingress" {
     for_each = toset(var.ports)
@@ -25,6 +31,11 @@ resource "aws_launch_template" "fleet" {
   image_id               = var.ami_id
   instance_type          = var.instance_type
   vpc_security_group_ids = [aws_security_group.fleet.id]
+  tags                   = local.tags
+  tag_specifications {
+    resource_type = "instance"
+    tags          = local.tags
+  }
   user_data = base64encode(templatefile("${path.module}/user-data.sh.tftpl", {
     bootstrap     = var.envoy_bootstrap
     envoy_version = var.envoy_version
@@ -36,6 +47,7 @@ resource "aws_lb" "fleet" {
   name_prefix        = substr(var.name, 0, 6)
   load_balancer_type = "network"
   subnets            = var.subnet_ids
+  tags               = local.tags
 }
 
 resource "aws_lb_target_group" "port" {
@@ -44,6 +56,7 @@ resource "aws_lb_target_group" "port" {
   port        = tonumber(each.value)
   protocol    = "TCP"
   vpc_id      = var.vpc_id
+  tags        = local.tags
 }
 
 resource "aws_lb_listener" "port" {
@@ -70,5 +83,13 @@ resource "aws_autoscaling_group" "fleet" {
   }
   instance_refresh {
     strategy = "Rolling"
+  }
+  dynamic "tag" {
+    for_each = local.tags
+    content {
+      key                 = tag.key
+      value               = tag.value
+      propagate_at_launch = false
+    }
   }
 }

@@ -1,9 +1,18 @@
+locals {
+  # Azure has tags only: the Gateways' annotations become tags too. Tag
+  # names may not hold < > % & \ ? /: those become "_".
+  tags = { for k, v in merge(var.infrastructure.annotations, var.infrastructure.labels) :
+    replace(k, "/[<>%&\\\\?/]/", "_") => v
+  }
+}
+
 resource "azurerm_public_ip" "fleet" {
   name                = "${var.name}-ip"
   resource_group_name = var.resource_group_name
   location            = var.location
   allocation_method   = "Static"
   sku                 = "Standard"
+  tags                = local.tags
 }
 
 resource "azurerm_lb" "fleet" {
@@ -11,6 +20,7 @@ resource "azurerm_lb" "fleet" {
   resource_group_name = var.resource_group_name
   location            = var.location
   sku                 = "Standard"
+  tags                = local.tags
   frontend_ip_configuration {
     name                 = "public"
     public_ip_address_id = azurerm_public_ip.fleet.id
@@ -40,6 +50,7 @@ resource "azurerm_linux_virtual_machine_scale_set" "fleet" {
   sku                 = var.vm_size
   instances           = var.replicas
   admin_username      = "envoy"
+  tags                = local.tags
   custom_data = base64encode(templatefile("${path.module}/custom-data.sh.tftpl", {
     bootstrap     = var.envoy_bootstrap
     envoy_version = var.envoy_version

@@ -20,4 +20,13 @@ resource "docker_container" "envoy" {
     file    = "/etc/envoy/bootstrap.yaml"
     content = var.envoy_bootstrap
   }
+
+  # Docker has labels only: the Gateways' annotations become labels too.
+  dynamic "labels" {
+    for_each = merge(var.infrastructure.annotations, var.infrastructure.labels)
+    content {
+      label = labels.key
+      value = labels.value
+    }
+  }
 }

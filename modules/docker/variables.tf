@@ -26,6 +26,15 @@ variable "envoy_version" {
   default     = "1.36.2"
 }
 
+variable "infrastructure" {
+  description = "Labels and annotations of the fleet's Gateways (spec.infrastructure), for everything the module creates."
+  type = object({
+    labels      = map(string)
+    annotations = map(string)
+  })
+  default = { labels = {}, annotations = {} }
+}
+
 variable "image" {
   description = "Envoy image; default envoyproxy/envoy:v<envoy_version>, or envoy_version itself when it contains a colon."
   type        = string

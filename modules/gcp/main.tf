@@ -1,20 +1,33 @@
+locals {
+  # GCP label keys and values allow only [a-z0-9_-] (keys start with a
+  # letter): other characters become "_". Annotations go to the instances'
+  # metadata, whose keys allow [a-zA-Z0-9_-].
+  labels = { for k, v in var.infrastructure.labels :
+    substr(replace(lower(k), "/[^a-z0-9_-]/", "_"), 0, 63) => substr(replace(lower(v), "/[^a-z0-9_-]/", "_"), 0, 63)
+  }
+  metadata = { for k, v in var.infrastructure.annotations :
+    substr(replace(k, "/[^a-zA-Z0-9_-]/", "_"), 0, 128) => v
+  }
+}
+
 resource "google_compute_instance_template" "fleet" {
   name_prefix  = "${var.name}-"
   machine_type = var.machine_type
   tags         = [var.name]
+  labels       = local.labels
   disk {
     source_image = var.image
   }
   network_interface {
     network = var.network
   }
-  metadata = {
+  metadata = merge(local.metadata, {
     startup-script = templatefile("${path.module}/startup.sh.tftpl", {
       bootstrap     = var.envoy_bootstrap
       envoy_version = var.envoy_version
       node_prefix   = var.name
     })
-  }
+  })
   lifecycle {
     create_before_destroy = true
   }
@@ -50,6 +63,7 @@ resource "google_compute_target_pool" "fleet" {
 resource "google_compute_address" "fleet" {
   name   = var.name
   region = var.region
+  labels = local.labels
 }
 
 resource "google_compute_forwarding_rule" "port" {
@@ -59,4 +73,5 @@ resource "google_compute_forwarding_rule" "port" {
   ip_address = google_compute_address.fleet.address
   port_range = each.value
   target     = google_compute_target_pool.fleet.id
+  labels     = local.labels
 }

@@ -26,6 +26,15 @@ variable "envoy_version" {
   default     = ""
 }
 
+variable "infrastructure" {
+  description = "Labels and annotations of the fleet's Gateways (spec.infrastructure), for everything the module creates."
+  type = object({
+    labels      = map(string)
+    annotations = map(string)
+  })
+  default = { labels = {}, annotations = {} }
+}
+
 # Inputs of this module only.
 
 variable "command" {

@@ -8,6 +8,9 @@ mkdir -p "$RUN_DIR"
 tmp="$BOOTSTRAP_PATH.$$"
 printf '%s' "$ENVOY_BOOTSTRAP" > "$tmp"
 mv "$tmp" "$BOOTSTRAP_PATH"
+# The Gateways' infrastructure labels and annotations, for this replica.
+printf '%s\n' "$METADATA" > "$METADATA_FILE.$$"
+mv "$METADATA_FILE.$$" "$METADATA_FILE"
 
 running() {
   [ -f "$PID_FILE" ] || return 1

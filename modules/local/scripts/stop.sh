@@ -1,6 +1,7 @@
 #!/bin/sh
 # Stops the proxy its pid file names (SIGTERM, then SIGKILL after 10s).
 set -u
+rm -f "${METADATA_FILE:-}"
 [ -f "$PID_FILE" ] || exit 0
 pid=$(cat "$PID_FILE")
 if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
