@@ -1,7 +1,9 @@
 package gatewayapi
 
 import (
+	"maps"
 	"reflect"
+	"slices"
 	"sync"
 	"unsafe"
 
@@ -42,6 +44,16 @@ type Cache struct {
 	vhosts map[string]*vhostMemo
 	// hits counts reused compilations, for tests.
 	hits int
+	// sameWorld: this translation's non-route objects are the last one's,
+	// so last's index lookups and clusters hold; reset by begin.
+	sameWorld bool
+	// last is the last translation that completed; prev is the one this
+	// translation may reuse (last, if the world is the same), so that a
+	// translation that panicked is never reused.
+	last, prev *translator
+	// routesIn and routesSorted are the last HTTPRoutes as given and as
+	// sorted, to sort the next ones without comparing keys.
+	routesIn, routesSorted []*gwapiv1.HTTPRoute
 }
 
 // compiledRoute is what compileRoute produced for one route.
@@ -73,7 +85,13 @@ func (c *Cache) Translate(res *resource.Resources, opts Options) *Result {
 // those of the last translation.
 func (c *Cache) begin(res *resource.Resources, opts Options) {
 	world := worldOf(res)
-	if c.routes == nil || !sameWorld(c.world, world) || !sameOptions(c.opts, opts) {
+	c.sameWorld = c.routes != nil && sameWorld(c.world, world) && sameOptions(c.opts, opts)
+	c.prev = nil
+	if c.sameWorld {
+		c.prev = c.last
+	}
+	c.last = nil
+	if !c.sameWorld {
 		c.routes = map[*gwapiv1.HTTPRoute]*compiledRoute{}
 		c.vhosts = map[string]*vhostMemo{}
 	}
@@ -206,5 +224,68 @@ func (t *translator) replay(rs *routeState, e *compiledRoute) {
 				break
 			}
 		}
+	}
+}
+
+// index returns res's index, reusing the last one's lookups when the
+// non-route objects are the same.
+func (c *Cache) index(res *resource.Resources) *index {
+	if c == nil {
+		return newIndex(res)
+	}
+	var world *index
+	if c.prev != nil {
+		world = c.prev.idx
+	}
+	return newIndexFrom(res, world, c.sortRoutes)
+}
+
+// sortRoutes is sortedRefs for HTTPRoutes, fast when each route is the
+// last translation's at the same position or one with the same key in
+// its place, as when a route is edited: the order is then the last one.
+func (c *Cache) sortRoutes(in []*gwapiv1.HTTPRoute) []*gwapiv1.HTTPRoute {
+	if len(in) == len(c.routesIn) && !slices.Contains(in, nil) {
+		pos := make(map[*gwapiv1.HTTPRoute]int, 8)
+		same := true
+		for i, r := range in {
+			if old := c.routesIn[i]; r != old {
+				if old == nil || keyOf(r) != keyOf(old) {
+					same = false
+					break
+				}
+				pos[old] = i
+			}
+		}
+		if same && len(pos) < len(in)/4+1 {
+			out := slices.Clone(c.routesSorted)
+			for i, r := range out {
+				if j, ok := pos[r]; ok {
+					out[i] = in[j]
+				}
+			}
+			c.routesIn, c.routesSorted = slices.Clone(in), out
+			return out
+		}
+	}
+	out := sortedRefs(in)
+	c.routesIn, c.routesSorted = slices.Clone(in), out
+	return out
+}
+
+// clusterMap starts a translation's clusters: the last translation's when
+// the non-route objects are the same, since a cluster is a function of
+// them; entries no route uses are never looked up by name.
+func (c *Cache) clusterMap() map[string]*ir.Cluster {
+	if c == nil || c.prev == nil {
+		return map[string]*ir.Cluster{}
+	}
+	return maps.Clone(c.prev.clusters)
+}
+
+// keep remembers t for the next translation, without what only this
+// one needed.
+func (c *Cache) keep(t *translator) {
+	if c != nil {
+		c.last, c.prev = t, nil
 	}
 }

@@ -55,6 +55,14 @@ type index struct {
 }
 
 func newIndex(res *resource.Resources) *index {
+	return newIndexFrom(res, nil, nil)
+}
+
+// newIndexFrom builds the index of res. world, when not nil, is the index
+// of a translation whose non-route objects were the very same (see Cache):
+// its lookup maps are read-only, so they are taken as they are. order, when
+// not nil, gives res.HTTPRoutes in sorted order.
+func newIndexFrom(res *resource.Resources, world *index, order func([]*gwapiv1.HTTPRoute) []*gwapiv1.HTTPRoute) *index {
 	idx := &index{
 		classes:  sortedCopies(res.GatewayClasses),
 		gateways: sortedCopies(res.Gateways),
@@ -62,18 +70,33 @@ func newIndex(res *resource.Resources) *index {
 		tls:      sortedCopies(res.TLSRoutes),
 		tcp:      sortedCopies(res.TCPRoutes),
 		udp:      sortedCopies(res.UDPRoutes),
-		grants:   map[string][]*gwapiv1.ReferenceGrant{},
-		nsLabels: map[string]map[string]string{},
-		services: map[nsName]*corev1.Service{},
-		slices:   map[nsName][]*discoveryv1.EndpointSlice{},
-		backends: map[nsName]*resource.Backend{},
-		secrets:  map[nsName]*corev1.Secret{},
 	}
-	idx.routeSrc = sortedRefs(res.HTTPRoutes)
+	if order != nil {
+		idx.routeSrc = order(res.HTTPRoutes)
+	} else {
+		idx.routeSrc = sortedRefs(res.HTTPRoutes)
+	}
 	idx.routes = make([]*gwapiv1.HTTPRoute, len(idx.routeSrc))
 	for i, r := range idx.routeSrc {
 		idx.routes[i] = statusCopy(r)
 	}
+	if world != nil {
+		idx.gatewaySet, idx.grants, idx.nsLabels = world.gatewaySet, world.grants, world.nsLabels
+		idx.services, idx.slices, idx.backends, idx.secrets = world.services, world.slices, world.backends, world.secrets
+		return idx
+	}
+	idx.indexWorld(res)
+	return idx
+}
+
+// indexWorld keys the objects that are not routes.
+func (idx *index) indexWorld(res *resource.Resources) {
+	idx.grants = map[string][]*gwapiv1.ReferenceGrant{}
+	idx.nsLabels = map[string]map[string]string{}
+	idx.services = map[nsName]*corev1.Service{}
+	idx.slices = map[nsName][]*discoveryv1.EndpointSlice{}
+	idx.backends = map[nsName]*resource.Backend{}
+	idx.secrets = map[nsName]*corev1.Secret{}
 	idx.gatewaySet = make(map[nsName]bool, len(idx.gateways))
 	for _, g := range idx.gateways {
 		idx.gatewaySet[keyOf(g)] = true
@@ -101,7 +124,6 @@ func newIndex(res *resource.Resources) *index {
 	for _, b := range sortedRefs(res.Backends) {
 		idx.backends[keyOf(b)] = b
 	}
-	return idx
 }
 
 func (idx *index) hasGateway(k nsName) bool { return idx.gatewaySet[k] }

@@ -113,10 +113,10 @@ func translate(res *resource.Resources, opts Options, c *Cache) *Result {
 		cache:    c,
 		opts:     opts,
 		now:      metav1.NewTime(opts.Now()),
-		idx:      newIndex(res),
+		idx:      c.index(res),
 		classes:  map[string]*classState{},
 		gateways: map[nsName]*gatewayState{},
-		clusters: map[string]*ir.Cluster{},
+		clusters: c.clusterMap(),
 		fleets:   fleetsByName(res),
 		secrets:  map[string]*ir.Secret{},
 		btls:     newBackendTLS(res),
@@ -125,7 +125,9 @@ func translate(res *resource.Resources, opts Options, c *Cache) *Result {
 	t.processClasses()
 	t.processGateways()
 	t.processRoutes()
-	return t.result()
+	out := t.result()
+	c.keep(t)
+	return out
 }
 
 func (t *translator) result() *Result {
