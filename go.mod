@@ -187,3 +187,7 @@ require (
 )
 
 tool github.com/hashicorp/terraform-plugin-docs/cmd/tfplugindocs
+
+replace k8s.io/apiextensions-apiserver => ./third_party/apiextensions-apiserver
+
+replace github.com/google/cel-go => ./third_party/cel-go
