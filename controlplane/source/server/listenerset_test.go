@@ -59,11 +59,13 @@ spec:
 		}
 		return ""
 	})
-	route := e.do("GET", routePath, "")
-	if route.str("status.parents.0.parentRef.kind") != "ListenerSet" {
-		t.Errorf("route parent status: %s", route.raw)
-	}
-	eventually(t, "route accepted by the set", func() string { return accepted(e.do("GET", routePath, ""), "status.parents.0.conditions") })
+	eventually(t, "route accepted by the set", func() string {
+		route := e.do("GET", routePath, "")
+		if route.str("status.parents.0.parentRef.kind") != "ListenerSet" {
+			return "route parent status: " + string(route.raw)
+		}
+		return accepted(route, "status.parents.0.conditions")
+	})
 
 	// The Gateway stops allowing sets: the set is NotAllowed.
 	e.do("PUT", gwPath, `
