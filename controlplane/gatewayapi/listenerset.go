@@ -19,6 +19,8 @@ type listenerSets struct {
 	// all are deep copies, oldest first then namespace/name: the order in
 	// which the sets of one Gateway claim ports after the Gateway itself.
 	all []*gwapiv1.ListenerSet
+	// byParent holds the sets naming each Gateway, in the order of all.
+	byParent map[nsName][]*gwapiv1.ListenerSet
 	// byKey holds every set whose parent is a Gateway we translate.
 	byKey map[nsName]*listenerSetState
 	// exists holds every set, ours or not.
@@ -42,9 +44,12 @@ type listenerSetState struct {
 func newListenerSets(res *resource.Resources) *listenerSets {
 	all := sortedCopies(res.ListenerSets)
 	slices.SortStableFunc(all, func(a, b *gwapiv1.ListenerSet) int { return olderFirst(a, b) })
-	s := &listenerSets{all: all, byKey: map[nsName]*listenerSetState{}, exists: map[nsName]bool{}}
+	s := &listenerSets{all: all, byParent: map[nsName][]*gwapiv1.ListenerSet{}, byKey: map[nsName]*listenerSetState{}, exists: map[nsName]bool{}}
 	for _, ls := range all {
 		s.exists[keyOf(ls)] = true
+		if target, ok := parentOf(ls); ok {
+			s.byParent[target] = append(s.byParent[target], ls)
+		}
 	}
 	return s
 }
@@ -66,10 +71,7 @@ func parentOf(ls *gwapiv1.ListenerSet) (nsName, bool) {
 // addListenerSets appends the listeners of the sets gs admits to
 // gs.listeners, after the Gateway's own, in the GEP's precedence order.
 func (t *translator) addListenerSets(gs *gatewayState) {
-	for _, ls := range t.sets.all {
-		if target, ok := parentOf(ls); !ok || target != keyOf(gs.obj) {
-			continue
-		}
+	for _, ls := range t.sets.byParent[keyOf(gs.obj)] {
 		st := &listenerSetState{obj: ls, gw: gs}
 		t.sets.byKey[keyOf(ls)] = st
 		gs.sets = append(gs.sets, st)
