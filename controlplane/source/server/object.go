@@ -51,20 +51,33 @@ func render(k Kind, obj map[string]any, rev int64) *unstructured.Unstructured {
 	return u
 }
 
-// specOf is everything the generation tracks: the object minus metadata and
-// status, compared as JSON so that int64 and float64 forms of one number
-// agree.
-func specOf(obj map[string]any) []byte {
-	rest := make(map[string]any, len(obj))
-	for k, v := range obj {
-		switch k {
-		case "metadata", "status", "apiVersion", "kind":
-		default:
-			rest[k] = v
+// sameSpec reports whether a and b agree on everything the generation
+// tracks: the object minus metadata, status, apiVersion and kind.
+func sameSpec(a, b map[string]any) bool {
+	n := 0
+	for k, v := range a {
+		if !tracked(k) {
+			continue
+		}
+		n++
+		if w, ok := b[k]; !ok || !sameJSON(v, w) {
+			return false
 		}
 	}
-	b, _ := json.Marshal(rest)
-	return b
+	for k := range b {
+		if tracked(k) {
+			n--
+		}
+	}
+	return n == 0
+}
+
+func tracked(field string) bool {
+	switch field {
+	case "metadata", "status", "apiVersion", "kind":
+		return false
+	}
+	return true
 }
 
 func metaOf(obj map[string]any) *unstructured.Unstructured {

@@ -216,14 +216,13 @@ func (a *API) prepareUpdate(p *prepared, obj map[string]any, fv FieldValidation)
 		return badRequestf("%v", err)
 	}
 	p.oldObj, p.expectRev = oldObj, p.old.Revision
+	// The generation moves before finish encodes the object, so that it is
+	// encoded once.
+	if len(res.Errors) == 0 && !sameSpec(res.Object, oldObj) {
+		metaOf(res.Object).SetGeneration(ou.GetGeneration() + 1)
+	}
 	if err := a.finish(p, res, fv); err != nil {
 		return err
-	}
-	if !bytes.Equal(specOf(p.obj), specOf(oldObj)) {
-		metaOf(p.obj).SetGeneration(ou.GetGeneration() + 1)
-		if p.value, err = encodeForStore(p.kind, p.obj); err != nil {
-			return apierrors.NewInternalError(err)
-		}
 	}
 	p.unchanged = bytes.Equal(p.value, p.old.Value)
 	return nil

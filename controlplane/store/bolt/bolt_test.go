@@ -285,7 +285,10 @@ func TestOpensFormat1File(t *testing.T) {
 		t.Fatalf("live %s, want a3 replacing a2", storetest.Describe(got))
 	}
 	var format []byte
-	_ = s.db.View(func(tx *bbolt.Tx) error { format = append(format, tx.Bucket(bucketMeta).Get(metaFormat)...); return nil })
+	_ = s.db.View(func(tx *bbolt.Tx) error {
+		format = append(format, tx.Bucket(bucketMeta).Get(metaFormat)...)
+		return nil
+	})
 	if mustRev(format) != formatVersion {
 		t.Errorf("format after open = %d, want %d", mustRev(format), formatVersion)
 	}
