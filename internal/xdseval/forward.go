@@ -11,6 +11,7 @@ import (
 	corev3 "github.com/envoyproxy/go-control-plane/envoy/config/core/v3"
 	endpointv3 "github.com/envoyproxy/go-control-plane/envoy/config/endpoint/v3"
 	routev3 "github.com/envoyproxy/go-control-plane/envoy/config/route/v3"
+	upstreamhttpv3 "github.com/envoyproxy/go-control-plane/envoy/extensions/upstreams/http/v3"
 	typev3 "github.com/envoyproxy/go-control-plane/envoy/type/v3"
 )
 
@@ -61,12 +62,15 @@ func (p *Proxy) forward(s *stream, rc *routev3.RouteConfiguration, vh *routev3.V
 		return nil, nil, err
 	}
 	up.Cluster, up.Endpoint = name, eps[rng.IntN(len(eps))]
+	if up.Proto, err = upstreamProto(cl, s.proto); err != nil {
+		return nil, nil, err
+	}
 	for _, m := range levels(rc, vh, r, wc) {
 		if err := mutate(up.Headers, m.reqAdd, m.reqRemove); err != nil {
 			return nil, nil, err
 		}
 	}
-	if up.Mirrors, err = p.mirrors(up, ra, rng); err != nil {
+	if up.Mirrors, err = p.mirrors(up, s.proto, ra, rng); err != nil {
 		return nil, nil, err
 	}
 	reply, err := p.attempts(up, ra, vh, eps, rng, backend)
@@ -219,7 +223,7 @@ func routeTimeout(ra *routev3.RouteAction) time.Duration {
 // headers and "-shadow" appended to the host (RequestMirrorPolicy docs).
 // A mirror to a cluster that is missing or has no endpoint is dropped, as
 // Envoy drops a shadow that fails.
-func (p *Proxy) mirrors(up *Upstream, ra *routev3.RouteAction, rng *rand.Rand) ([]*Upstream, error) {
+func (p *Proxy) mirrors(up *Upstream, downstream string, ra *routev3.RouteAction, rng *rand.Rand) ([]*Upstream, error) {
 	var out []*Upstream
 	for _, mp := range ra.GetRequestMirrorPolicies() {
 		if mp.GetClusterHeader() != "" || mp.GetTraceSampled() != nil {
@@ -243,7 +247,11 @@ func (p *Proxy) mirrors(up *Upstream, ra *routev3.RouteAction, rng *rand.Rand) (
 		if !mp.GetDisableShadowHostSuffixAppend() {
 			host = shadowHost(host)
 		}
-		out = append(out, &Upstream{Cluster: cl.GetName(), Endpoint: eps[rng.IntN(len(eps))], Method: up.Method,
+		proto, err := upstreamProto(cl, downstream)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, &Upstream{Cluster: cl.GetName(), Proto: proto, Endpoint: eps[rng.IntN(len(eps))], Method: up.Method,
 			Authority: host, Path: up.Path, Headers: up.Headers.Clone()})
 	}
 	return out, nil
@@ -264,4 +272,31 @@ func shadowHost(host string) string {
 		return h + "-shadow" + host[len(h):]
 	}
 	return host + "-shadow"
+}
+
+// upstreamProto is the protocol the cluster speaks to its endpoints: its
+// HttpProtocolOptions (explicit HTTP/2 or HTTP/1, or the downstream's),
+// else HTTP/1.1. auto_config picks by ALPN, which needs upstream TLS, so
+// it is HTTP/1.1 in cleartext.
+func upstreamProto(cl *clusterv3.Cluster, downstream string) (string, error) {
+	if cl.GetHttp2ProtocolOptions() != nil {
+		return http2, nil
+	}
+	a, ok := cl.GetTypedExtensionProtocolOptions()["envoy.extensions.upstreams.http.v3.HttpProtocolOptions"]
+	if !ok {
+		return http1, nil
+	}
+	o := &upstreamhttpv3.HttpProtocolOptions{}
+	if err := a.UnmarshalTo(o); err != nil {
+		return "", fmt.Errorf("cluster %q protocol options: %w", cl.GetName(), err)
+	}
+	switch {
+	case o.GetExplicitHttpConfig().GetHttp2ProtocolOptions() != nil:
+		return http2, nil
+	case o.GetExplicitHttpConfig().GetHttp3ProtocolOptions() != nil:
+		return "", unsupported("cluster %q: HTTP/3 upstream", cl.GetName())
+	case o.GetUseDownstreamProtocolConfig() != nil:
+		return downstream, nil
+	}
+	return http1, nil
 }

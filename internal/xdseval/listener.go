@@ -2,6 +2,7 @@ package xdseval
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	listenerv3 "github.com/envoyproxy/go-control-plane/envoy/config/listener/v3"
@@ -144,26 +145,33 @@ func (p *Proxy) routeConfig(hcm *hcmv3.HttpConnectionManager) (*routev3.RouteCon
 	return rc, nil
 }
 
-// chainCertificates are the certificates the chain presents: its SDS
-// secrets (a chain without them cannot complete a handshake).
-func (p *Proxy) chainCertificates(fc *listenerv3.FilterChain) ([]*tlsv3.Secret, error) {
+// handshake is the server side of the TLS handshake: the certificates the
+// chain presents (its SDS secrets; without them no handshake completes)
+// and the ALPN protocol, the first of the chain's alpn_protocols the
+// client offers (server preference, as Envoy configures BoringSSL).
+func (p *Proxy) handshake(fc *listenerv3.FilterChain, ct *ClientTLS) ([]*tlsv3.Secret, string, error) {
 	ctx := &tlsv3.DownstreamTlsContext{}
 	if err := fc.GetTransportSocket().GetTypedConfig().UnmarshalTo(ctx); err != nil {
-		return nil, fmt.Errorf("chain %q transport socket: %w", fc.GetName(), err)
+		return nil, "", fmt.Errorf("chain %q transport socket: %w", fc.GetName(), err)
 	}
-	if ctx.GetRequireClientCertificate().GetValue() {
-		return nil, unsupported("chain %q: client certificates", fc.GetName())
+	if ctx.GetRequireClientCertificate().GetValue() || ctx.GetCommonTlsContext().GetValidationContextType() != nil {
+		return nil, "", unsupported("chain %q: client certificates", fc.GetName())
 	}
 	var out []*tlsv3.Secret
 	for _, c := range ctx.GetCommonTlsContext().GetTlsCertificateSdsSecretConfigs() {
 		s := p.secrets[c.GetName()]
 		if s == nil {
-			return nil, &ConnError{Reason: fmt.Sprintf("chain %q: secret %q was not delivered", fc.GetName(), c.GetName())}
+			return nil, "", &ConnError{Reason: fmt.Sprintf("chain %q: secret %q was not delivered", fc.GetName(), c.GetName())}
 		}
 		out = append(out, s)
 	}
 	if len(out) == 0 {
-		return nil, unsupported("chain %q: certificates other than SDS", fc.GetName())
+		return nil, "", unsupported("chain %q: certificates other than SDS", fc.GetName())
 	}
-	return out, nil
+	for _, proto := range ctx.GetCommonTlsContext().GetAlpnProtocols() {
+		if slices.Contains(ct.ALPN, proto) {
+			return out, proto, nil
+		}
+	}
+	return out, "", nil
 }

@@ -78,7 +78,10 @@ func New(c Config) (*Proxy, error) {
 // Request is what a client sends. Path is the request target as sent
 // (path and query); Authority is the Host header (HTTP/1) or :authority.
 type Request struct {
-	Port      uint32
+	Port uint32
+	// Proto is the client's protocol: "HTTP/1.1" (the default) or
+	// "HTTP/2.0" (over TLS by ALPN, in cleartext by prior knowledge).
+	Proto     string
 	TLS       *ClientTLS // nil for cleartext
 	Method    string
 	Authority string
@@ -90,11 +93,15 @@ type Request struct {
 type ClientTLS struct {
 	// ServerName is the SNI; empty sends none.
 	ServerName string
+	// ALPN are the protocols the client offers, e.g. "h2".
+	ALPN []string
 }
 
 // Upstream is the request Envoy sends to the backend.
 type Upstream struct {
 	Cluster string
+	// Proto is the protocol Envoy speaks to the endpoint.
+	Proto string
 	// Endpoint is the chosen endpoint's "address:port".
 	Endpoint  string
 	Method    string
@@ -111,6 +118,7 @@ type Backend func(*Upstream) (BackendReply, error)
 
 // Response is what the client receives, and how the proxy got there.
 type Response struct {
+	Proto   string
 	Status  int
 	Headers http.Header
 	Body    []byte
@@ -118,6 +126,8 @@ type Response struct {
 	Chain string
 	// Certificates are the SDS secrets the chain presents (TLS only).
 	Certificates []*tlsv3.Secret
+	// ALPN is the protocol the handshake settled on, if any.
+	ALPN string
 	// Route is the name of the route that matched; empty when none did.
 	Route string
 	// Upstream is set when the request was forwarded.
@@ -164,9 +174,20 @@ func (p *Proxy) Serve(req Request, rng *rand.Rand, backend Backend) (*Response, 
 	}
 	resp := &Response{Chain: fc.GetName()}
 	if req.TLS != nil {
-		if resp.Certificates, err = p.chainCertificates(fc); err != nil {
+		if resp.Certificates, resp.ALPN, err = p.handshake(fc, req.TLS); err != nil {
 			return nil, err
 		}
+		// Over TLS the protocol is what ALPN settled on.
+		req.Proto = http1
+		if resp.ALPN == "h2" {
+			req.Proto = http2
+		}
+	}
+	if req.Proto == "" {
+		req.Proto = http1
+	}
+	if err := codecAccepts(hcm, req.Proto); err != nil {
+		return nil, err
 	}
 	rc, err := p.routeConfig(hcm)
 	if err != nil {
@@ -174,13 +195,13 @@ func (p *Proxy) Serve(req Request, rng *rand.Rand, backend Backend) (*Response, 
 	}
 	st, early := newStream(req, hcm)
 	if early != nil {
-		early.Chain, early.Certificates = resp.Chain, resp.Certificates
+		early.Chain, early.Certificates, early.ALPN, early.Proto = resp.Chain, resp.Certificates, resp.ALPN, st.proto
 		return early, nil
 	}
 	out, err := p.route(st, rc, rng, backend)
 	if err != nil {
 		return nil, err
 	}
-	out.Chain, out.Certificates = resp.Chain, resp.Certificates
+	out.Chain, out.Certificates, out.ALPN, out.Proto = resp.Chain, resp.Certificates, resp.ALPN, st.proto
 	return out, nil
 }

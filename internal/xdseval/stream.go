@@ -1,6 +1,7 @@
 package xdseval
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 
@@ -10,6 +11,7 @@ import (
 // stream is the request as the HttpConnectionManager hands it to the
 // filters: pseudo-headers split out, path normalized, port stripped.
 type stream struct {
+	proto     string
 	scheme    string
 	method    string
 	authority string
@@ -30,7 +32,7 @@ func (s *stream) query() (string, bool) {
 // newStream applies the HttpConnectionManager's request processing; a
 // request it rejects gets its local reply instead.
 func newStream(req Request, hcm *hcmv3.HttpConnectionManager) (*stream, *Response) {
-	s := &stream{scheme: "http", method: req.Method, authority: strings.ToLower(req.Authority), path: req.Path, headers: req.Headers.Clone()}
+	s := &stream{proto: req.Proto, scheme: "http", method: req.Method, authority: strings.ToLower(req.Authority), path: req.Path, headers: req.Headers.Clone()}
 	if s.headers == nil {
 		s.headers = http.Header{}
 	}
@@ -58,6 +60,28 @@ func newStream(req Request, hcm *hcmv3.HttpConnectionManager) (*stream, *Respons
 		s.path += "?" + q
 	}
 	return s, nil
+}
+
+const (
+	http1 = "HTTP/1.1"
+	http2 = "HTTP/2.0"
+)
+
+// codecAccepts says whether the manager's codec_type takes the client's
+// protocol: AUTO takes both, telling HTTP/2 by its connection preface
+// (or ALPN).
+func codecAccepts(hcm *hcmv3.HttpConnectionManager, proto string) error {
+	switch c := hcm.GetCodecType(); {
+	case proto != http1 && proto != http2:
+		return unsupported("client protocol %q", proto)
+	case c == hcmv3.HttpConnectionManager_AUTO,
+		c == hcmv3.HttpConnectionManager_HTTP1 && proto == http1,
+		c == hcmv3.HttpConnectionManager_HTTP2 && proto == http2:
+		return nil
+	case c == hcmv3.HttpConnectionManager_HTTP3:
+		return unsupported("codec_type HTTP3")
+	}
+	return &ConnError{Reason: fmt.Sprintf("codec_type %v does not speak %s", hcm.GetCodecType(), proto)}
 }
 
 func stripPort(host string) string {

@@ -13,12 +13,11 @@ import (
 //     reaches the backend, because the CorsPolicy leaves
 //     forward_not_matching_preflights at Envoy's default (true) while the
 //     test wants the Gateway to answer it; every other case passes.
-//   - h2c and WebSocket need the upgrade or prior-knowledge HTTP/2 on the
-//     wire (a WebSocketDialer, H2C_PRIOR_KNOWLEDGE), which xdseval does
-//     not speak.
+//   - HTTPRouteBackendProtocolWebSocket dials a WebSocket (the suite's
+//     WebSocketDialer) and exchanges frames, which xdseval does not model.
 //
 // What those tests check on the data plane is in the translators' golden
-// cases cors and upstream-http2-clusters.
+// case cors and in the listeners' upgrade_configs.
 func upstreamExtendedHTTPStatusPreludes(t *testing.T) {
 	sameNS := nn(infra, "same-namespace")
 	routes := func(names ...string) []types.NamespacedName {
@@ -31,7 +30,6 @@ func upstreamExtendedHTTPStatusPreludes(t *testing.T) {
 	for _, p := range []statusPrelude{
 		{test: "HTTPRouteCORS", gateway: sameNS, routes: routes("cors-multiple-origins-methods-headers", "cors-wildcard-methods",
 			"cors-wildcard-origin", "cors-wildcard-methods-headers")},
-		{test: "HTTPRouteBackendProtocolH2C", gateway: sameNS, routes: routes("backend-protocol-h2c")},
 		{test: "HTTPRouteBackendProtocolWebSocket", gateway: sameNS, routes: routes("backend-protocol-ws")},
 	} {
 		t.Run(p.test, func(t *testing.T) {

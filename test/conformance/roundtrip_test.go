@@ -63,6 +63,9 @@ func (rt *xdsRoundTripper) CaptureRoundTrip(r roundtripper.Request) (*roundtripp
 		if err := verifyServer(resp, r); err != nil {
 			return nil, nil, err
 		}
+		if r.Protocol == roundtripper.H2Protocol && resp.ALPN != "h2" {
+			return nil, nil, fmt.Errorf("http2: unexpected ALPN protocol %q; want %q", resp.ALPN, "h2")
+		}
 	}
 	if resp.Upstream != nil {
 		for _, m := range resp.Upstream.Mirrors {
@@ -93,14 +96,21 @@ func evalRequest(r roundtripper.Request) (xdseval.Request, error) {
 		// DefaultRoundTripper sends each header's first value.
 		req.Headers.Set(k, v[0])
 	}
+	// As DefaultRoundTripper's transports: HTTPS is net/http with a TLS
+	// config of its own (no ALPN offered, so HTTP/1.1), H2 is
+	// http2.Transport (offers h2 and insists on it), H2C_PRIOR_KNOWLEDGE
+	// is HTTP/2 in cleartext.
 	switch r.Protocol {
 	case roundtripper.HTTPSProtocol, roundtripper.H2Protocol:
 		if r.ServerName == "" || len(r.ServerCertificate) == 0 {
 			return xdseval.Request{}, errors.New("https request has no server name or trusted certificates configured")
 		}
 		req.TLS = &xdseval.ClientTLS{ServerName: r.ServerName}
+		if r.Protocol == roundtripper.H2Protocol {
+			req.TLS.ALPN = []string{"h2"}
+		}
 	case roundtripper.H2CPriorKnowledgeProtocol:
-		return xdseval.Request{}, errors.New("xdsRoundTripper: h2c prior knowledge is not evaluated")
+		req.Proto = "HTTP/2.0"
 	}
 	if r.GetClientCertificateHook != nil {
 		return xdseval.Request{}, errors.New("xdsRoundTripper: client certificates are not evaluated")
@@ -195,10 +205,7 @@ func verifyServer(resp *xdseval.Response, r roundtripper.Request) error {
 
 // captured builds what DefaultRoundTripper returns from the response.
 func captured(r roundtripper.Request, req xdseval.Request, resp *xdseval.Response) (*roundtripper.CapturedRequest, *roundtripper.CapturedResponse, error) {
-	cRes := &roundtripper.CapturedResponse{StatusCode: resp.Status, ContentLength: int64(len(resp.Body)), Protocol: "HTTP/1.1", Headers: resp.Headers}
-	if r.Protocol == roundtripper.H2Protocol {
-		cRes.Protocol = "HTTP/2.0"
-	}
+	cRes := &roundtripper.CapturedResponse{StatusCode: resp.Status, ContentLength: int64(len(resp.Body)), Protocol: resp.Proto, Headers: resp.Headers}
 	if roundtripper.IsRedirect(resp.Status) {
 		if !r.UnfollowRedirect {
 			return nil, nil, fmt.Errorf("xdsRoundTripper: not following the %d redirect to %q", resp.Status, resp.Headers.Get("Location"))

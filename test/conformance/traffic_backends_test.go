@@ -165,8 +165,12 @@ func targetPort(sp corev1.ServicePort, spec corev1.PodSpec) int32 {
 	return sp.Port
 }
 
-// echoHTTPPort is echo-basic's default HTTP_PORT.
-const echoHTTPPort = "3000"
+// echoHTTPPort and echoH2CPort are echo-basic's default HTTP_PORT and
+// H2C_PORT.
+const (
+	echoHTTPPort = "3000"
+	echoH2CPort  = "3001"
+)
 
 var statusPath = regexp.MustCompile(`^/status/(\d\d\d)$`)
 
@@ -178,8 +182,15 @@ var statusPath = regexp.MustCompile(`^/status/(\d\d\d)$`)
 func (e *echoPods) echo(up *xdseval.Upstream) (xdseval.BackendReply, error) {
 	host, port, err := net.SplitHostPort(up.Endpoint)
 	p, ok := e.byIP[host]
-	if err != nil || !ok || port != echoHTTPPort {
+	if err != nil || !ok || port != echoHTTPPort && port != echoH2CPort {
 		return xdseval.BackendReply{}, fmt.Errorf("the proxy sent the request to %s, which is no echo pod", up.Endpoint)
+	}
+	switch {
+	case port == echoHTTPPort && up.Proto != "HTTP/1.1":
+		// net/http without h2c: the HTTP/2 preface is no request.
+		return xdseval.BackendReply{Reset: true}, nil
+	case port == echoH2CPort && up.Proto != "HTTP/2.0" && up.Headers.Get("Upgrade") != "h2c":
+		return xdseval.BackendReply{Status: http.StatusBadRequest, Headers: http.Header{}, Body: []byte("Expected h2c request")}, nil
 	}
 	path, query, _ := strings.Cut(up.Path, "?")
 	switch {
@@ -202,7 +213,7 @@ func (e *echoPods) echo(up *xdseval.Upstream) (xdseval.BackendReply, error) {
 	}
 	headers := up.Headers.Clone()
 	body, err := json.MarshalIndent(map[string]any{
-		"path": up.Path, "host": up.Authority, "method": up.Method, "proto": "HTTP/1.1",
+		"path": up.Path, "host": up.Authority, "method": up.Method, "proto": up.Proto,
 		"headers": headers, "httpPort": echoHTTPPort, "namespace": p.namespace, "pod": p.name,
 	}, "", " ")
 	if err != nil {

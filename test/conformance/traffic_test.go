@@ -11,7 +11,7 @@ import "testing"
 // the mirror backend's stand-in, whose logs the suite's Clientset reads
 // (traffic_logs_test.go). Retries go against echo-basic's /retry/
 // simulation, kept per pod. Upstream tests that send HTTP and are not
-// here: the CORS, h2c and WebSocket tests
+// here: the CORS and WebSocket tests
 // (extended_test.go), HTTPRouteListenerPortMatching and
 // HTTPRouteHostnameIntersection (mirrored_test.go), each with the reason.
 var trafficWhole = []string{
@@ -55,6 +55,7 @@ var trafficWhole = []string{
 	"HTTPRouteRequestMultipleMirrors",
 	"HTTPRouteRequestPercentageMirror",
 	"HTTPRouteRetry",
+	"HTTPRouteBackendProtocolH2C",
 	"HTTPRouteHTTPSListener",
 	"HTTPRouteHTTPSListenerDetectMisdirectedRequests",
 	"HTTPRouteServiceTypes",
