@@ -111,6 +111,9 @@ type checkMemo struct {
 	// edsOK: the clusters and endpoints slices passed the EDS check.
 	endpoints sliceID
 	edsOK     bool
+	// clusterSecrets are the secrets the clusters secretsOf fetch.
+	secretsOf      sliceID
+	clusterSecrets []string
 	// vhost finds what is known of a rendered virtual host.
 	vhost func(*routev3.VirtualHost) *vhostEntry
 }
@@ -170,7 +173,7 @@ func (r *Resources) check(h *checkMemo) error {
 			}
 		}
 	}
-	sds, err := r.fetchedSecrets()
+	sds, err := r.secretsFetched(h)
 	if err != nil {
 		return err
 	}
@@ -194,6 +197,26 @@ func (r *Resources) clusterSet(h *checkMemo) (map[string]bool, uint64) {
 	h.gen++
 	h.edsOK = false
 	return set, h.gen
+}
+
+// secretsFetched is fetchedSecrets, with the clusters' part (thousands of
+// clusters, each unpacked) taken from h when the clusters are the same.
+func (r *Resources) secretsFetched(h *checkMemo) ([]string, error) {
+	if h == nil {
+		return r.fetchedSecrets()
+	}
+	fromListeners, err := (&Resources{Listeners: r.Listeners}).fetchedSecrets()
+	if err != nil {
+		return nil, err
+	}
+	if h.secretsOf != idOf(r.Clusters) || h.secretsOf.data == nil {
+		fromClusters, err := (&Resources{Clusters: r.Clusters}).fetchedSecrets()
+		if err != nil {
+			return nil, err
+		}
+		h.secretsOf, h.clusterSecrets = idOf(r.Clusters), fromClusters
+	}
+	return append(fromListeners, h.clusterSecrets...), nil
 }
 
 func (r *Resources) checkEDS(h *checkMemo) error {

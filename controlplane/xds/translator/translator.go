@@ -124,7 +124,7 @@ func render(x *ir.Xds, clusters map[string]*ir.Cluster, v variant, m *memo) (*Re
 		return nil, err
 	}
 	// After the clusters: their client certificates are secrets too.
-	if err := res.addSecrets(x.Secrets); err != nil {
+	if err := res.addSecrets(x.Secrets, m.checker()); err != nil {
 		return nil, err
 	}
 	res.sort(sorted)
@@ -192,8 +192,8 @@ func (res *Resources) addListener(l *ir.Listener, clusters map[string]*ir.Cluste
 // addSecrets renders the secrets the listeners and clusters fetch; a
 // variant that has no TLS listener nor TLS cluster (gRPC) gets none, so
 // that its set stays exact.
-func (res *Resources) addSecrets(secrets []*ir.Secret) error {
-	names, err := res.fetchedSecrets()
+func (res *Resources) addSecrets(secrets []*ir.Secret, h *checkMemo) error {
+	names, err := res.secretsFetched(h)
 	if err != nil {
 		return err
 	}
