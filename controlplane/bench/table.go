@@ -32,9 +32,9 @@ func (r *Report) WriteTable(out io.Writer) error {
 			f.InitialSyncMs, f.ControlPlaneRSSMiB, f.ControlPlanePeakRSSMiB, f.ControlPlaneHeapMiB)
 	}
 	if len(r.ConfigServer) > 0 {
-		fmt.Fprintln(w, "Config Server durable PUTs\tclients\twrites\tPUTs/s\tp50 ms\tp99 ms")
+		fmt.Fprintln(w, "Config Server durable PUTs\tclients\twrites\tPUTs/s\tp50 ms\tp99 ms\tCPU ms/PUT")
 		for _, c := range r.ConfigServer {
-			fmt.Fprintf(w, "\t%d\t%d\t%.1f\t%.1f\t%.1f\n", c.Clients, c.Writes, c.PerSecond, c.Latency.P50ms, c.Latency.P99ms)
+			fmt.Fprintf(w, "\t%d\t%d\t%.1f\t%.1f\t%.1f\t%.2f\n", c.Clients, c.Writes, c.PerSecond, c.Latency.P50ms, c.Latency.P99ms, c.CPUMsPerWrite)
 		}
 		fmt.Fprintln(w)
 	}
