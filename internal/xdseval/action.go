@@ -11,12 +11,13 @@ import (
 
 	corev3 "github.com/envoyproxy/go-control-plane/envoy/config/core/v3"
 	routev3 "github.com/envoyproxy/go-control-plane/envoy/config/route/v3"
+	hcmv3 "github.com/envoyproxy/go-control-plane/envoy/extensions/filters/network/http_connection_manager/v3"
 	matcherv3 "github.com/envoyproxy/go-control-plane/envoy/type/matcher/v3"
 	"github.com/envoyproxy/go-control-plane/pkg/wellknown"
 )
 
 // route runs the router filter (and the CORS filter before it) on s.
-func (p *Proxy) route(s *stream, rc *routev3.RouteConfiguration, rng *rand.Rand, backend Backend) (*Response, error) {
+func (p *Proxy) route(s *stream, hcm *hcmv3.HttpConnectionManager, rc *routev3.RouteConfiguration, rng *rand.Rand, backend Backend) (*Response, error) {
 	host := s.authority
 	if rc.GetIgnorePortInHostMatching() {
 		// Unlike strip_any_host_port, this leaves :authority (and so the
@@ -33,6 +34,13 @@ func (p *Proxy) route(s *stream, rc *routev3.RouteConfiguration, rng *rand.Rand,
 	r, err := firstRoute(vh, s)
 	if err != nil || r == nil {
 		return localReply(http.StatusNotFound, ""), err
+	}
+	if s.upgrade != "" && !upgradeAllowed(hcm, r, s.upgrade) {
+		// No filter chain for the upgrade: Envoy refuses it
+		// ("upgrade_failed").
+		resp := localReply(http.StatusForbidden, "")
+		resp.Route = r.GetName()
+		return resp, nil
 	}
 	cors, err := corsPolicy(rc, vh, r)
 	if err != nil {
@@ -291,3 +299,20 @@ func mutate(h http.Header, add []*corev3.HeaderValueOption, remove []string) err
 
 // defaultRouteTimeout applies when a route sets none (RouteAction.timeout).
 const defaultRouteTimeout = 15 * time.Second
+
+// upgradeAllowed: the route's upgrade_configs entry for the protocol
+// decides if there is one, else the HttpConnectionManager's (an entry is
+// enabled unless it says otherwise).
+func upgradeAllowed(hcm *hcmv3.HttpConnectionManager, r *routev3.Route, upgrade string) bool {
+	for _, u := range r.GetRoute().GetUpgradeConfigs() {
+		if strings.EqualFold(u.GetUpgradeType(), upgrade) {
+			return u.GetEnabled() == nil || u.GetEnabled().GetValue()
+		}
+	}
+	for _, u := range hcm.GetUpgradeConfigs() {
+		if strings.EqualFold(u.GetUpgradeType(), upgrade) {
+			return u.GetEnabled() == nil || u.GetEnabled().GetValue()
+		}
+	}
+	return false
+}

@@ -65,6 +65,9 @@ func (p *Proxy) forward(s *stream, rc *routev3.RouteConfiguration, vh *routev3.V
 	if up.Proto, err = upstreamProto(cl, s.proto); err != nil {
 		return nil, nil, err
 	}
+	if s.upgrade != "" && up.Proto != http1 {
+		return nil, nil, unsupported("upgrade %q to an HTTP/2 cluster (extended CONNECT)", s.upgrade)
+	}
 	for _, m := range levels(rc, vh, r, wc) {
 		if err := mutate(up.Headers, m.reqAdd, m.reqRemove); err != nil {
 			return nil, nil, err

@@ -198,7 +198,7 @@ func (p *Proxy) Serve(req Request, rng *rand.Rand, backend Backend) (*Response, 
 		early.Chain, early.Certificates, early.ALPN, early.Proto = resp.Chain, resp.Certificates, resp.ALPN, st.proto
 		return early, nil
 	}
-	out, err := p.route(st, rc, rng, backend)
+	out, err := p.route(st, hcm, rc, rng, backend)
 	if err != nil {
 		return nil, err
 	}

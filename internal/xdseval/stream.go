@@ -17,6 +17,8 @@ type stream struct {
 	authority string
 	path      string // path and query
 	headers   http.Header
+	// upgrade is the protocol the client asks to upgrade to, if any.
+	upgrade string
 }
 
 func (s *stream) pathOnly() string {
@@ -41,6 +43,11 @@ func newStream(req Request, hcm *hcmv3.HttpConnectionManager) (*stream, *Respons
 	}
 	if s.method == "" {
 		s.method = http.MethodGet
+	}
+	// Envoy's Utility::isUpgrade: an Upgrade header and "upgrade" among
+	// the Connection tokens.
+	if u := s.headers.Get("Upgrade"); u != "" && hasToken(s.headers.Values("Connection"), "upgrade") {
+		s.upgrade = strings.ToLower(u)
 	}
 	if !strings.HasPrefix(s.path, "/") {
 		return nil, localReply(http.StatusBadRequest, "Bad Request")
@@ -157,4 +164,15 @@ func localReply(status int, body string) *Response {
 		h.Set("Content-Type", "text/plain")
 	}
 	return &Response{Status: status, Headers: h, Body: []byte(body)}
+}
+
+func hasToken(values []string, token string) bool {
+	for _, v := range values {
+		for t := range strings.SplitSeq(v, ",") {
+			if strings.EqualFold(strings.TrimSpace(t), token) {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -7,17 +7,14 @@ import (
 )
 
 // upstreamExtendedHTTPStatusPreludes repeats the status assertions of the
-// GATEWAY-HTTP extended-feature tests whose traffic the harness does not
-// run (the others run whole, see traffic_test.go):
+// GATEWAY-HTTP extended-feature tests whose traffic fails on the xDS (the
+// others run whole, see traffic_test.go):
 //   - HTTPRouteCORS: on the xDS its preflight from a disallowed origin
 //     reaches the backend, because the CorsPolicy leaves
 //     forward_not_matching_preflights at Envoy's default (true) while the
 //     test wants the Gateway to answer it; every other case passes.
-//   - HTTPRouteBackendProtocolWebSocket dials a WebSocket (the suite's
-//     WebSocketDialer) and exchanges frames, which xdseval does not model.
 //
-// What those tests check on the data plane is in the translators' golden
-// case cors and in the listeners' upgrade_configs.
+// The CORS policies are also in the translator's golden case cors.
 func upstreamExtendedHTTPStatusPreludes(t *testing.T) {
 	sameNS := nn(infra, "same-namespace")
 	routes := func(names ...string) []types.NamespacedName {
@@ -30,7 +27,6 @@ func upstreamExtendedHTTPStatusPreludes(t *testing.T) {
 	for _, p := range []statusPrelude{
 		{test: "HTTPRouteCORS", gateway: sameNS, routes: routes("cors-multiple-origins-methods-headers", "cors-wildcard-methods",
 			"cors-wildcard-origin", "cors-wildcard-methods-headers")},
-		{test: "HTTPRouteBackendProtocolWebSocket", gateway: sameNS, routes: routes("backend-protocol-ws")},
 	} {
 		t.Run(p.test, func(t *testing.T) {
 			record(t, p.test, ranStatus)

@@ -197,6 +197,13 @@ func (e *echoPods) echo(up *xdseval.Upstream) (xdseval.BackendReply, error) {
 	case statusPath.MatchString(up.Path):
 		code, _ := strconv.Atoi(statusPath.FindStringSubmatch(up.Path)[1])
 		return xdseval.BackendReply{Status: code, Headers: http.Header{}}, nil
+	case path == "/ws" && port == echoHTTPPort:
+		// echo-basic's /ws is x/net/websocket's handler: it upgrades a
+		// WebSocket handshake and refuses anything else.
+		if !strings.EqualFold(up.Headers.Get("Upgrade"), "websocket") || up.Headers.Get("Sec-Websocket-Key") == "" {
+			return xdseval.BackendReply{Status: http.StatusBadRequest, Headers: http.Header{}}, nil
+		}
+		return xdseval.BackendReply{Status: http.StatusSwitchingProtocols, Headers: http.Header{"Upgrade": {"websocket"}, "Connection": {"Upgrade"}}}, nil
 	case path == "/health":
 		return xdseval.BackendReply{Status: http.StatusOK, Headers: http.Header{}, Body: []byte("OK")}, nil
 	case strings.HasPrefix(path, "/retry/"):

@@ -163,10 +163,12 @@ func newTrafficSuite(t *testing.T, ct suite.ConformanceTest) *suite.ConformanceT
 	if err != nil {
 		t.Fatal(err)
 	}
+	rt := newXDSRoundTripper(tc, pods)
 	return &suite.ConformanceTestSuite{
 		Client:           tc,
 		Clientset:        cs,
-		RoundTripper:     newXDSRoundTripper(tc, pods),
+		RoundTripper:     rt,
+		WebSocketDialer:  &xdsWebSocketDialer{rt: rt},
 		TimeoutConfig:    timeouts(),
 		ControllerName:   controllerName,
 		GatewayClassName: className,

@@ -10,8 +10,8 @@ import "testing"
 // is held against the route's timeouts. Mirrored requests are logged by
 // the mirror backend's stand-in, whose logs the suite's Clientset reads
 // (traffic_logs_test.go). Retries go against echo-basic's /retry/
-// simulation, kept per pod. Upstream tests that send HTTP and are not
-// here: the CORS and WebSocket tests
+// simulation, kept per pod; WebSockets through xdsWebSocketDialer.
+// Upstream tests that send HTTP and are not here: HTTPRouteCORS
 // (extended_test.go), HTTPRouteListenerPortMatching and
 // HTTPRouteHostnameIntersection (mirrored_test.go), each with the reason.
 var trafficWhole = []string{
@@ -56,6 +56,7 @@ var trafficWhole = []string{
 	"HTTPRouteRequestPercentageMirror",
 	"HTTPRouteRetry",
 	"HTTPRouteBackendProtocolH2C",
+	"HTTPRouteBackendProtocolWebSocket",
 	"HTTPRouteHTTPSListener",
 	"HTTPRouteHTTPSListenerDetectMisdirectedRequests",
 	"HTTPRouteServiceTypes",
