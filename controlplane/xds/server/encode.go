@@ -60,15 +60,17 @@ type encoder struct {
 
 // building is what encode collects for the snapshot being built.
 type building struct {
+	// key is the snapshot's key (fleet and kind).
+	key    string
 	seen   map[types.Resource]*encoded
-	vhosts map[*routev3.VirtualHost][]byte
+	vhosts map[string]map[*routev3.VirtualHost][]byte
 	// reused are the types taken whole from the previous snapshot; their
 	// resources are not in seen.
 	reused []*typeSnap
 }
 
-func newBuilding() *building {
-	return &building{seen: map[types.Resource]*encoded{}, vhosts: map[*routev3.VirtualHost][]byte{}}
+func newBuilding(key string) *building {
+	return &building{key: key, seen: map[types.Resource]*encoded{}, vhosts: map[string]map[*routev3.VirtualHost][]byte{}}
 }
 
 // keepSnapshots is how many published snapshots keep their encodings: a
@@ -109,7 +111,7 @@ func (e *encoder) encode(typeURL string, items []types.Resource, b *building) ([
 
 func (e *encoder) marshal(m types.Resource, b *building) ([]byte, error) {
 	if rc, ok := m.(*routev3.RouteConfiguration); ok {
-		return e.vhosts.marshalRouteConfig(rc, b.vhosts)
+		return e.vhosts.marshalRouteConfig(b.key, rc, b.vhosts)
 	}
 	return cache.MarshalResource(m)
 }

@@ -89,6 +89,7 @@ func (s *Server) RemoveFleet(fleet string) {
 	delete(s.fleets, fleet)
 	for _, kind := range []string{kindEnvoy, kindGRPC} {
 		delete(s.typeSnaps, snapshotKey(fleet, kind))
+		s.enc.vhosts.forget(snapshotKey(fleet, kind))
 	}
 	s.mu.Lock()
 	for k := range s.nacks {

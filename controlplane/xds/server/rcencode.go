@@ -1,6 +1,8 @@
 package server
 
 import (
+	"strings"
+
 	routev3 "github.com/envoyproxy/go-control-plane/envoy/config/route/v3"
 	"google.golang.org/protobuf/encoding/protowire"
 	"google.golang.org/protobuf/proto"
@@ -21,15 +23,19 @@ var vhostsField = (&routev3.RouteConfiguration{}).ProtoReflect().Descriptor().Fi
 
 var deterministic = proto.MarshalOptions{Deterministic: true}
 
-// vhostEncodings caches virtual hosts' encodings by identity; like the
-// encoder's byPtr, it keeps those of the last snapshots.
+// vhostEncodings keeps, for each route configuration name of each
+// snapshot key, the encodings of the virtual hosts of the configuration
+// last encoded under it: the next version reuses those it shares. Keeping
+// exactly the last version's bounds the memory without any sweeping.
 type vhostEncodings struct {
-	byPtr map[*routev3.VirtualHost][]byte
+	byRC map[string]map[*routev3.VirtualHost][]byte
 }
 
-// marshalRouteConfig encodes rc as cache.MarshalResource would. seen
-// collects the virtual hosts of the snapshot being built.
-func (v *vhostEncodings) marshalRouteConfig(rc *routev3.RouteConfiguration, seen map[*routev3.VirtualHost][]byte) ([]byte, error) {
+func rcKey(snapshotKey, name string) string { return snapshotKey + "\x00" + name }
+
+// marshalRouteConfig encodes rc as cache.MarshalResource would. pending
+// collects, by rcKey, the encodings of the snapshot being built.
+func (v *vhostEncodings) marshalRouteConfig(key string, rc *routev3.RouteConfiguration, pending map[string]map[*routev3.VirtualHost][]byte) ([]byte, error) {
 	r := rc.ProtoReflect()
 	if len(r.GetUnknown()) > 0 || len(rc.GetVirtualHosts()) < 2 {
 		return deterministic.Marshal(rc)
@@ -51,16 +57,26 @@ func (v *vhostEncodings) marshalRouteConfig(rc *routev3.RouteConfiguration, seen
 	if !ok {
 		return deterministic.Marshal(rc)
 	}
+	k := rcKey(key, rc.GetName())
+	prev := v.byRC[k]
+	next := make(map[*routev3.VirtualHost][]byte, len(rc.GetVirtualHosts()))
 	encs := make([][]byte, len(rc.GetVirtualHosts()))
 	size := len(b)
 	for i, vh := range rc.GetVirtualHosts() {
-		enc, err := v.vhost(vh, seen)
-		if err != nil {
-			return nil, err
+		enc, ok := prev[vh]
+		if !ok {
+			enc, ok = next[vh]
 		}
+		if !ok {
+			if enc, err = deterministic.Marshal(vh); err != nil {
+				return nil, err
+			}
+		}
+		next[vh] = enc
 		encs[i] = enc
 		size += protowire.SizeTag(vhostsField.Number()) + protowire.SizeBytes(len(enc))
 	}
+	pending[k] = next
 	out := make([]byte, 0, size)
 	out = append(out, before...)
 	for _, enc := range encs {
@@ -70,29 +86,22 @@ func (v *vhostEncodings) marshalRouteConfig(rc *routev3.RouteConfiguration, seen
 	return append(out, after...), nil
 }
 
-func (v *vhostEncodings) vhost(vh *routev3.VirtualHost, seen map[*routev3.VirtualHost][]byte) ([]byte, error) {
-	enc, ok := v.byPtr[vh]
-	if !ok {
-		enc, ok = seen[vh]
+// remember makes pending's encodings the ones the next versions reuse.
+func (v *vhostEncodings) remember(pending map[string]map[*routev3.VirtualHost][]byte) {
+	if v.byRC == nil {
+		v.byRC = map[string]map[*routev3.VirtualHost][]byte{}
 	}
-	if !ok {
-		var err error
-		if enc, err = deterministic.Marshal(vh); err != nil {
-			return nil, err
-		}
+	for k, m := range pending {
+		v.byRC[k] = m
 	}
-	seen[vh] = enc
-	return enc, nil
 }
 
-// remember keeps seen's encodings, forgetting old ones once they
-// outnumber the current ones.
-func (v *vhostEncodings) remember(seen map[*routev3.VirtualHost][]byte) {
-	if v.byPtr == nil || len(v.byPtr) > 4*len(seen)+1024 {
-		v.byPtr = make(map[*routev3.VirtualHost][]byte, len(seen))
-	}
-	for vh, enc := range seen {
-		v.byPtr[vh] = enc
+// forget drops the encodings kept for snapshot key.
+func (v *vhostEncodings) forget(key string) {
+	for k := range v.byRC {
+		if strings.HasPrefix(k, key+"\x00") {
+			delete(v.byRC, k)
+		}
 	}
 }
 

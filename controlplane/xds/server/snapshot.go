@@ -29,7 +29,7 @@ func (s *Server) snapshot(key string, r *translator.Resources) (*cache.Snapshot,
 		// rotation changes this type's version and no listener's.
 		types.Secret: asResources(r.Secrets),
 	}
-	b := newBuilding()
+	b := newBuilding(key)
 	built := map[encodingKey]*typeEncoding{}
 	prev := s.typeSnaps[key]
 	next := map[types.ResponseType]*typeSnap{}
