@@ -19,6 +19,15 @@ import (
 // from the fleet: MergeFleetStatus fills it in from the fleet's addresses.
 func (t *translator) gatewayAddresses(gs *gatewayState) {
 	g := gs.obj
+	if inf := g.Spec.Infrastructure; inf != nil && inf.ParametersRef != nil {
+		// No kind of Gateway parameters exists here (a class's fleet is
+		// its EnvoyFleet), so any reference is one the spec says to
+		// refuse: InvalidParameters, not accepted.
+		ref := inf.ParametersRef
+		gs.invalidParams = fmt.Sprintf("spec.infrastructure.parametersRef: group %q kind %q is not supported; this implementation takes no Gateway parameters (a fleet is configured by its GatewayClass's EnvoyFleet)",
+			ref.Group, ref.Kind)
+		return
+	}
 	for i, a := range g.Spec.Addresses {
 		field := fmt.Sprintf("spec.addresses[%d]", i)
 		typ := gwapiv1.IPAddressType
@@ -79,4 +88,12 @@ func stringMap[K, V ~string](m map[K]V) map[string]string {
 		out[string(k)] = string(v)
 	}
 	return out
+}
+
+// notAccepted is why the Gateway is not accepted, "" when it is.
+func (gs *gatewayState) notAccepted() string {
+	if gs.invalidParams != "" {
+		return gs.invalidParams
+	}
+	return gs.addrUnsupported
 }

@@ -70,6 +70,10 @@ var appProtocols = map[string]ir.UpstreamProtocol{
 	"kubernetes.io/ws":  "",
 }
 
+// appProtocolWSS is WebSocket over TLS: the ws upgrade to a backend that
+// a BackendTLSPolicy makes a TLS cluster.
+const appProtocolWSS = "kubernetes.io/wss"
+
 // clusterName names a cluster after its backend and protocol, so that one
 // Service port reached over HTTP/1.1 and over HTTP/2 is two clusters.
 func clusterName(base string, proto ir.UpstreamProtocol) string {
@@ -108,18 +112,29 @@ func (t *translator) serviceCluster(route metav1.Object, target nsName, port *gw
 	if i < 0 {
 		return "", failRef(gwapiv1.RouteReasonBackendNotFound, "%s.port: Service %s has no port %d", field, target, *port)
 	}
+	wss := false
 	if ap := svc.Spec.Ports[i].AppProtocol; ap != nil && routeKind == kindHTTPRoute {
 		if p, ok := appProtocols[*ap]; ok {
 			proto = p
+		} else if *ap == appProtocolWSS {
+			wss = true
 		} else if strings.HasPrefix(*ap, "kubernetes.io/") {
-			// kubernetes.io/wss and future standard names: HTTP/1.1 in
-			// the clear would not reach them.
+			// Future standard names: HTTP/1.1 in the clear would not
+			// reach them.
 			return "", failRef(gwapiv1.RouteReasonUnsupportedProtocol, "%s.port: Service %s port %d has appProtocol %q, which is not supported",
 				field, target, *port, *ap)
 		}
 	}
 	name := clusterName(fmt.Sprintf("service/%s/%s/%d", target.Namespace, target.Name, *port), proto)
 	policy := t.tlsPolicyFor(route, routeKind, target, svc.Spec.Ports[i].Name)
+	if wss && policy == nil {
+		// WebSocket over TLS is the ws upgrade on a TLS cluster; what the
+		// TLS must verify comes from a BackendTLSPolicy, and without one
+		// the backend cannot be reached safely.
+		return "", failRef(gwapiv1.RouteReasonUnsupportedProtocol,
+			"%s.port: Service %s port %d has appProtocol %q (WebSocket over TLS): it needs a BackendTLSPolicy for the port, which says how to verify the backend",
+			field, target, *port, appProtocolWSS)
+	}
 	if policy != nil {
 		name += "/tls"
 	}

@@ -11,14 +11,13 @@ import (
 // pkg/features) this translator and the xDS it produces implement, as
 // GatewayClass status.supportedFeatures reports them. A feature is listed
 // only when it is translated, not refused, and covered by a golden case or
-// a conformance test; left out on purpose: GatewayInfrastructurePropagation
-// (labels and annotations reach the provisioner's IR, but no harness test
-// can see them on infrastructure).
+// a conformance test.
 var SupportedFeatures = sortedFeatures(
 	features.SupportGateway,
 	features.SupportGatewayPort8080,
 	features.SupportGatewayStaticAddresses,
 	features.SupportGatewayAddressEmpty,
+	features.SupportGatewayInfrastructure,
 	features.SupportGatewayHTTPListenerIsolation,
 	features.SupportGatewayHTTPSListenerDetectMisdirectedRequests,
 	features.SupportListenerSet,

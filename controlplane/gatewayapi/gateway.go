@@ -21,6 +21,8 @@ type gatewayState struct {
 	addresses       []ir.InfraAddress
 	addrUnsupported string
 	addrUnusable    string
+	// invalidParams says why spec.infrastructure.parametersRef is refused.
+	invalidParams string
 	// sets are the ListenerSets naming this Gateway, in precedence order;
 	// the listeners of those it admits follow its own in listeners.
 	sets []*listenerSetState
@@ -36,7 +38,7 @@ func (t *translator) processGateways() {
 		t.gatewayAddresses(gs)
 		// A Gateway that is not accepted carries no listener into xDS.
 		for i := range g.Spec.Listeners {
-			if gs.addrUnsupported != "" {
+			if gs.notAccepted() != "" {
 				break
 			}
 			gs.listeners = append(gs.listeners, t.newListener(gs, i))
@@ -137,6 +139,10 @@ func gatewayConditions(gs *gatewayState) []cond {
 		programmed = string(gwapiv1.GatewayConditionProgrammed)
 		notValid   = string(gwapiv1.GatewayReasonListenersNotValid)
 	)
+	if gs.invalidParams != "" {
+		return []cond{condFalse(accepted, string(gwapiv1.GatewayReasonInvalidParameters), gs.invalidParams),
+			condFalse(programmed, string(gwapiv1.GatewayReasonInvalid), "Gateway is not accepted: "+gs.invalidParams)}
+	}
 	if gs.addrUnsupported != "" {
 		return []cond{condFalse(accepted, string(gwapiv1.GatewayReasonUnsupportedAddress), gs.addrUnsupported),
 			condFalse(programmed, string(gwapiv1.GatewayReasonInvalid), "Gateway is not accepted: "+gs.addrUnsupported)}

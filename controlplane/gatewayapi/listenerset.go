@@ -79,8 +79,8 @@ func (t *translator) addListenerSets(gs *gatewayState) {
 			st.refuse(string(gwapiv1.ListenerSetReasonNotAllowed), msg)
 			continue
 		}
-		if gs.addrUnsupported != "" {
-			st.refuse(string(gwapiv1.ListenerSetReasonParentNotAccepted), "Gateway "+keyOf(gs.obj).String()+" is not accepted: "+gs.addrUnsupported)
+		if gs.notAccepted() != "" {
+			st.refuse(string(gwapiv1.ListenerSetReasonParentNotAccepted), "Gateway "+keyOf(gs.obj).String()+" is not accepted: "+gs.notAccepted())
 			continue
 		}
 		st.specs = make([]gwapiv1.Listener, len(ls.Spec.Listeners))
