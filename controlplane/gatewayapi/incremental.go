@@ -42,6 +42,9 @@ type Cache struct {
 	routes map[*gwapiv1.HTTPRoute]*compiledRoute
 	// vhosts are the virtual hosts last built, by name (cache_vhost.go).
 	vhosts map[string]*vhostMemo
+	// vhClusters and lastNames speed up listing clusters (cache_usedby.go).
+	vhClusters map[*ir.VirtualHost]*vhostClusters
+	lastNames  []string
 	// hits counts reused compilations, for tests.
 	hits int
 	// sameWorld: this translation's non-route objects are the last one's,
@@ -94,6 +97,7 @@ func (c *Cache) begin(res *resource.Resources, opts Options) {
 	if !c.sameWorld {
 		c.routes = map[*gwapiv1.HTTPRoute]*compiledRoute{}
 		c.vhosts = map[string]*vhostMemo{}
+		c.vhClusters = map[*ir.VirtualHost]*vhostClusters{}
 	}
 	c.world, c.opts = world, opts
 	c.gen++
@@ -109,6 +113,11 @@ func (c *Cache) end() {
 	for name, m := range c.vhosts {
 		if m.gen != c.gen {
 			delete(c.vhosts, name)
+		}
+	}
+	for vh, e := range c.vhClusters {
+		if e.gen != c.gen {
+			delete(c.vhClusters, vh)
 		}
 	}
 }

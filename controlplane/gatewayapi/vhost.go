@@ -67,15 +67,8 @@ func (t *translator) usedBy(ls []*ir.Listener) ([]*ir.Cluster, []*ir.Secret) {
 	clusters, secrets := map[string]bool{}, map[string]bool{}
 	forward := func(vhs []*ir.VirtualHost) {
 		for _, vh := range vhs {
-			for _, r := range vh.Routes {
-				if f := r.Action.Forward; f != nil {
-					for _, b := range f.Backends {
-						clusters[b.Cluster] = true
-					}
-					for _, m := range f.Mirrors {
-						clusters[m.Cluster] = true
-					}
-				}
+			for _, name := range t.cache.clustersOf(vh) {
+				clusters[name] = true
 			}
 		}
 	}
@@ -102,7 +95,7 @@ func (t *translator) usedBy(ls []*ir.Listener) ([]*ir.Cluster, []*ir.Secret) {
 		}
 	}
 	var cs []*ir.Cluster
-	for _, name := range slices.Sorted(maps.Keys(clusters)) {
+	for _, name := range t.cache.sortedNames(clusters) {
 		cs = append(cs, t.clusters[name])
 	}
 	var ss []*ir.Secret
