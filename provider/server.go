@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"context"
 
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
@@ -12,8 +15,9 @@ import (
 )
 
 // NewServer is the provider's protocol server: the framework's, except
-// that the two RPCs a plan makes for every resource - ReadResource (the
-// refresh) and PlanResourceChange - are answered directly when nothing
+// that the RPCs a plan makes for every resource - ValidateResourceConfig,
+// UpgradeResourceState, ReadResource (the refresh) and PlanResourceChange -
+// are answered directly when the configuration is valid and nothing
 // changed, which is what most resources of a plan are.
 //
 // The framework's answer costs about as much as Terraform's own work for
@@ -54,8 +58,12 @@ type server struct {
 // serverKind is what the direct answers need of a resource type.
 type serverKind struct {
 	m        *kindModel
+	schema   schema.Schema
 	typ      tftypes.Type  // the resource's value type
 	defaults *defaultsNode // its attributes with defaults
+	// checks: what validation checks of its attributes; nil when the
+	// schema has checks only the framework knows how to make.
+	checks *attrCheck
 }
 
 func newServerKind(m *kindModel) (*serverKind, error) {
@@ -68,7 +76,11 @@ func newServerKind(m *kindModel) (*serverKind, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &serverKind{m: m, typ: s.Type().TerraformType(ctx), defaults: d}, nil
+	k := &serverKind{m: m, schema: s, typ: s.Type().TerraformType(ctx), defaults: d}
+	if checks, err := schemaChecks(s.Attributes); err == nil {
+		k.checks = &attrCheck{nesting: single, attrs: checks}
+	}
+	return k, nil
 }
 
 func (s *server) client() *apiclient.Client {
@@ -117,6 +129,47 @@ func (s *server) PlanResourceChange(ctx context.Context, req *tfprotov6.PlanReso
 		return &tfprotov6.PlanResourceChangeResponse{PlannedState: req.PriorState}, nil
 	}
 	return s.ProviderServer.PlanResourceChange(ctx, req)
+}
+
+// ValidateResourceConfig answers "valid" itself when it can tell that the
+// framework would report nothing; anything to report, the framework
+// reports. Terraform validates every resource twice in a plan.
+func (s *server) ValidateResourceConfig(ctx context.Context, req *tfprotov6.ValidateResourceConfigRequest) (*tfprotov6.ValidateResourceConfigResponse, error) {
+	if k := s.kinds[req.TypeName]; k != nil && k.valid(ctx, req.Config) {
+		return &tfprotov6.ValidateResourceConfigResponse{}, nil
+	}
+	return s.ProviderServer.ValidateResourceConfig(ctx, req)
+}
+
+func (k *serverKind) valid(ctx context.Context, dv *tfprotov6.DynamicValue) bool {
+	if k.checks == nil || dv == nil {
+		return false
+	}
+	v, err := dv.Unmarshal(k.typ)
+	if err != nil || v.IsNull() {
+		return false
+	}
+	return k.checks.attrsValid(ctx, path.Empty(), v, tfsdk.Config{Raw: v, Schema: k.schema})
+}
+
+// UpgradeResourceState passes the stored state through, as the framework
+// does for a state of the schema's own version, minus the framework's pass
+// over it for blocks, which these schemas do not have. Terraform upgrades
+// the state of every resource before each refresh.
+func (s *server) UpgradeResourceState(ctx context.Context, req *tfprotov6.UpgradeResourceStateRequest) (*tfprotov6.UpgradeResourceStateResponse, error) {
+	k := s.kinds[req.TypeName]
+	if k == nil || req.RawState == nil || len(req.RawState.JSON) == 0 || req.Version != k.schema.Version {
+		return s.ProviderServer.UpgradeResourceState(ctx, req)
+	}
+	v, err := req.RawState.UnmarshalWithOpts(k.typ, tfprotov6.UnmarshalOpts{ValueFromJSONOpts: tftypes.ValueFromJSONOpts{IgnoreUndefinedAttributes: true}})
+	if err != nil {
+		return s.ProviderServer.UpgradeResourceState(ctx, req)
+	}
+	dv, err := tfprotov6.NewDynamicValue(k.typ, v)
+	if err != nil {
+		return s.ProviderServer.UpgradeResourceState(ctx, req)
+	}
+	return &tfprotov6.UpgradeResourceStateResponse{UpgradedState: &dv}, nil
 }
 
 func (k *serverKind) unchanged(req *tfprotov6.PlanResourceChangeRequest) bool {

@@ -2,6 +2,8 @@ package provider
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
@@ -98,7 +100,7 @@ func TestPlanShortcutIsTheFrameworksAnswer(t *testing.T) {
 			}
 			gv, wv := unmarshal(t, r.typ, got.PlannedState), unmarshal(t, r.typ, want.PlannedState)
 			if !gv.Equal(wv) || len(got.RequiresReplace) != len(want.RequiresReplace) {
-				t.Fatalf("planned %v (replace %v)\nframework planned %v (replace %v)", gv, got.RequiresReplace, wv, want.RequiresReplace)
+				t.Fatalf("plans differ (replace %v, framework's %v):\n%s", got.RequiresReplace, want.RequiresReplace, diffValues(gv, wv))
 			}
 			// A case the shortcut leaves alone must be one the framework
 			// plans a change for, or the case tests nothing.
@@ -107,6 +109,31 @@ func TestPlanShortcutIsTheFrameworksAnswer(t *testing.T) {
 			}
 		})
 	}
+}
+
+// diffValues names the paths where a and b differ, rather than printing
+// two values of the very long HTTPRoute type.
+func diffValues(a, b tftypes.Value) string {
+	diffs, err := a.Diff(b)
+	if err != nil {
+		return err.Error()
+	}
+	var out []string
+	for _, d := range diffs {
+		out = append(out, fmt.Sprintf("%s: %v != %v", d.Path, short(d.Value1), short(d.Value2)))
+	}
+	return strings.Join(out, "\n")
+}
+
+func short(v *tftypes.Value) string {
+	if v == nil {
+		return "<none>"
+	}
+	s := v.String()
+	if len(s) > 200 {
+		s = s[:200] + "..."
+	}
+	return s
 }
 
 func unmarshal(t *testing.T, typ tftypes.Type, dv *tfprotov6.DynamicValue) tftypes.Value {
@@ -138,9 +165,17 @@ func TestReadShortcutIsTheFrameworksAnswer(t *testing.T) {
 		}
 		return unmarshal(t, r.typ, g.NewState), unmarshal(t, r.typ, w.NewState)
 	}
+	// The translator may write status back between the two reads, so
+	// the first pair may differ there; the second is taken after it.
 	got, want := read()
-	if !got.Equal(want) || !got.Equal(r.stateVal) {
-		t.Fatalf("read %v\nframework read %v\nstored %v", got, want, r.stateVal)
+	if !got.Equal(want) {
+		got, want = read()
+	}
+	if !got.Equal(want) {
+		t.Fatalf("read and the framework's read differ:\n%s", diffValues(got, want))
+	}
+	if v, _, err := tftypes.WalkAttributePath(got, prefixPath); err != nil || !v.(tftypes.Value).Equal(tftypes.NewValue(tftypes.String, "/r1")) {
+		t.Fatalf("read %s = %v (%v), want the server's /r1", prefixPath, v, err)
 	}
 	c, err := apiclient.New(apiclient.Options{Endpoint: r.endpoint, Token: r.token})
 	if err != nil {
@@ -152,5 +187,117 @@ func TestReadShortcutIsTheFrameworksAnswer(t *testing.T) {
 	}
 	if got, want = read(); !got.IsNull() || !want.IsNull() {
 		t.Fatalf("after deletion: read %v, framework read %v", got, want)
+	}
+}
+
+// The validation shortcut says "valid" exactly when the framework reports
+// nothing; everything it would report, it leaves to the framework.
+func TestValidateShortcutIsTheFrameworksAnswer(t *testing.T) {
+	r := newRouteRPCs(t)
+	s := r.srv.(*server)
+	attrs := r.typ.(tftypes.Object).AttributeTypes
+	str := func(v string) tftypes.Value { return tftypes.NewValue(tftypes.String, v) }
+	timeouts := func(create string) tftypes.Value {
+		return tftypes.NewValue(attrs["timeouts"], map[string]tftypes.Value{
+			"create": str(create), "update": tftypes.NewValue(tftypes.String, nil), "delete": tftypes.NewValue(tftypes.String, nil),
+		})
+	}
+	// A status with no parents: not null, which is all that matters.
+	statusType := attrs["status"].(tftypes.Object)
+	statusAttrs := map[string]tftypes.Value{}
+	for name, typ := range statusType.AttributeTypes {
+		statusAttrs[name] = tftypes.NewValue(typ, nil)
+	}
+	status := tftypes.NewValue(statusType, statusAttrs)
+	cases := []struct {
+		name   string
+		config tftypes.Value
+		valid  bool
+	}{
+		{"as written", r.configVal, true},
+		{"unknown name", with(t, r.configVal, attrPath("metadata", "name"), tftypes.NewValue(tftypes.String, tftypes.UnknownValue)), true},
+		{"timeouts", with(t, r.configVal, attrPath("timeouts"), timeouts("90s")), true},
+		{"wait_for Programmed", with(t, r.configVal, attrPath("wait_for"), str("Programmed")), true},
+		{"path type not in the enum", with(t, r.configVal, attrPath("spec", "rules", 0, "matches", 0, "path", "type"), str("Prefix")), false},
+		{"bad timeout", with(t, r.configVal, attrPath("timeouts"), timeouts("soon")), false},
+		{"wait_for not a condition", with(t, r.configVal, attrPath("wait_for"), str("Ready")), false},
+		{"status set", with(t, r.configVal, attrPath("status"), status), false},
+		{"id set", with(t, r.configVal, attrPath("id"), str("default/r1")), false},
+		{"required name null", with(t, r.configVal, attrPath("spec", "parent_refs", 0, "name"), tftypes.NewValue(tftypes.String, nil)), false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			dv := mustDV(t, r.typ, c.config)
+			want, err := s.ProviderServer.ValidateResourceConfig(context.Background(), &tfprotov6.ValidateResourceConfigRequest{TypeName: "envoygateway_http_route", Config: dv})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if frameworkValid := len(want.Diagnostics) == 0; frameworkValid != c.valid {
+				t.Fatalf("the framework finds it valid: %v (%v); the case expects %v", frameworkValid, want.Diagnostics, c.valid)
+			}
+			if got := s.kinds["envoygateway_http_route"].valid(context.Background(), dv); got != c.valid {
+				t.Fatalf("shortcut says valid: %v, want %v", got, c.valid)
+			}
+			got, err := s.ValidateResourceConfig(context.Background(), &tfprotov6.ValidateResourceConfigRequest{TypeName: "envoygateway_http_route", Config: dv})
+			if err != nil || len(got.Diagnostics) != len(want.Diagnostics) {
+				t.Fatalf("diagnostics %v, framework's %v (%v)", got.Diagnostics, want.Diagnostics, err)
+			}
+		})
+	}
+}
+
+// Every kind gets the shortcuts: its schema holds nothing they do not
+// mirror (else they quietly leave everything to the framework).
+func TestEveryKindHasShortcuts(t *testing.T) {
+	srv, err := NewServer("test")()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := srv.(*server)
+	if len(s.kinds) != 10 {
+		t.Fatalf("%d kinds, want 10", len(s.kinds))
+	}
+	for name, k := range s.kinds {
+		if k.checks == nil {
+			t.Errorf("%s: no validation shortcut", name)
+		}
+	}
+}
+
+// The state upgrade shortcut reads a stored state as the framework does,
+// attributes the schema no longer has included, and leaves what it cannot
+// read to the framework's error.
+func TestUpgradeShortcutIsTheFrameworksAnswer(t *testing.T) {
+	srv, err := NewServer("test")()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := srv.(*server)
+	k := s.kinds["envoygateway_http_route"]
+	for _, c := range []struct{ name, json string }{
+		{"stored state", `{"id":"default/r","metadata":{"name":"r","namespace":"default"},"spec":{"hostnames":["a.example.com"],"parent_refs":[{"group":"gateway.networking.k8s.io","kind":"Gateway","name":"gw"}],"rules":[{"matches":[{"path":{"type":"PathPrefix","value":"/a"}}],"backend_refs":[{"name":"b","weight":3}]}]},"wait_for":"Accepted"}`},
+		{"an attribute the schema dropped", `{"id":"default/r","metadata":{"name":"r","namespace":"default","uid":"x"},"spec":{"gone":1},"wait_for":"Accepted"}`},
+		{"not a state", `{"id":`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			req := &tfprotov6.UpgradeResourceStateRequest{TypeName: "envoygateway_http_route", RawState: &tfprotov6.RawState{JSON: []byte(c.json)}}
+			got, err := s.UpgradeResourceState(context.Background(), req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := s.ProviderServer.UpgradeResourceState(context.Background(), req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got.Diagnostics) != len(want.Diagnostics) || (got.UpgradedState == nil) != (want.UpgradedState == nil) {
+				t.Fatalf("diagnostics %v, framework's %v", got.Diagnostics, want.Diagnostics)
+			}
+			if want.UpgradedState == nil {
+				return
+			}
+			if gv, wv := unmarshal(t, k.typ, got.UpgradedState), unmarshal(t, k.typ, want.UpgradedState); !gv.Equal(wv) {
+				t.Fatalf("upgraded states differ:\n%s", diffValues(gv, wv))
+			}
+		})
 	}
 }
