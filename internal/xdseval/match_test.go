@@ -145,3 +145,11 @@ func TestHeaderAndQueryMatches(t *testing.T) {
 		}
 	}
 }
+
+func TestMalformedPathIs400(t *testing.T) {
+	rc := &routev3.RouteConfiguration{VirtualHosts: []*routev3.VirtualHost{vhost("all", []string{"*"}, toCluster("r", "a", prefix("")))}}
+	resp := serve(t, fixture(t, rc, nil), get("h", "*"), nil)
+	if resp.Status != http.StatusBadRequest || resp.Upstream != nil || resp.Proto != http1 {
+		t.Errorf("path *: %d (upstream %v, proto %q), want a local 400 over HTTP/1.1", resp.Status, resp.Upstream, resp.Proto)
+	}
+}

@@ -193,15 +193,12 @@ func (p *Proxy) Serve(req Request, rng *rand.Rand, backend Backend) (*Response, 
 	if err != nil {
 		return nil, err
 	}
-	st, early := newStream(req, hcm)
-	if early != nil {
-		early.Chain, early.Certificates, early.ALPN, early.Proto = resp.Chain, resp.Certificates, resp.ALPN, st.proto
-		return early, nil
+	st, out := newStream(req, hcm)
+	if out == nil {
+		if out, err = p.route(st, hcm, rc, rng, backend); err != nil {
+			return nil, err
+		}
 	}
-	out, err := p.route(st, hcm, rc, rng, backend)
-	if err != nil {
-		return nil, err
-	}
-	out.Chain, out.Certificates, out.ALPN, out.Proto = resp.Chain, resp.Certificates, resp.ALPN, st.proto
+	out.Chain, out.Certificates, out.ALPN, out.Proto = resp.Chain, resp.Certificates, resp.ALPN, req.Proto
 	return out, nil
 }
