@@ -68,8 +68,11 @@ func (d *Decoder) Decode(data []byte, file string) (*Resources, Skipped, []error
 		dec: d, file: file,
 		res: &Resources{}, skipped: Skipped{}, seen: map[Key]*location{},
 	}
-	for _, doc := range splitDocuments(data) {
-		st.document(doc)
+	docs := splitDocuments(data)
+	if !st.documentsInParallel(docs) {
+		for _, doc := range docs {
+			st.document(doc)
+		}
 	}
 	return st.res, st.skipped, st.errs
 }
@@ -81,6 +84,9 @@ type decodeState struct {
 	skipped Skipped
 	errs    []error
 	seen    map[Key]*location
+	// pending, when set, collects the objects that passed instead of
+	// adding them: documents decoded in parallel are added in order.
+	pending *[]pendingAdd
 }
 
 func (st *decodeState) fail(errs ...error) { st.errs = append(st.errs, errs...) }
@@ -275,18 +281,28 @@ func (st *decodeState) typed(loc *location, ki *kindInfo, raw []byte) {
 		st.fail(loc.fromFieldErrors(errs)...)
 		return
 	}
-	key := Key{Kind: ki.kind, Namespace: obj.GetNamespace(), Name: obj.GetName()}
-	if first, dup := st.seen[key]; dup {
-		st.fail(loc.errorf("already defined in %s; this definition is ignored", first.where()))
-		return
-	}
-	st.seen[key] = loc
 	// An API server starts every object at generation 1; manifests from
 	// files get the same, so that status can carry observedGeneration.
 	if obj.GetGeneration() == 0 {
 		obj.SetGeneration(1)
 	}
-	ki.add(st.res, obj)
+	p := pendingAdd{loc: loc, ki: ki, obj: obj, afterErrs: len(st.errs)}
+	if st.pending != nil {
+		*st.pending = append(*st.pending, p)
+		return
+	}
+	st.add(p)
+}
+
+// add keeps a checked object unless an earlier document defined it.
+func (st *decodeState) add(p pendingAdd) {
+	key := Key{Kind: p.ki.kind, Namespace: p.obj.GetNamespace(), Name: p.obj.GetName()}
+	if first, dup := st.seen[key]; dup {
+		st.fail(p.loc.errorf("already defined in %s; this definition is ignored", first.where()))
+		return
+	}
+	st.seen[key] = p.loc
+	p.ki.add(st.res, p.obj)
 }
 
 // strict decodes raw into a new object of ki, rejecting unknown fields and
