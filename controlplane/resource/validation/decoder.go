@@ -9,12 +9,18 @@ import (
 // ForDecoder adapts v to the decoder's hook, so that files, the CLI and the
 // Config Server reject exactly the same objects. A malformed object (what
 // the API server answers with 400) is reported as an error on metadata.
-func (v *Validator) ForDecoder() resource.Validator {
-	return resource.ValidatorFunc(func(obj map[string]any) (map[string]any, field.ErrorList) {
-		r, err := v.Create(obj)
-		if err != nil {
-			return nil, field.ErrorList{field.Invalid(field.NewPath("metadata"), nil, err.Error())}
-		}
-		return r.Object, r.Errors
-	})
+// The hook is a resource.ConcurrentValidator: a Validator serves many
+// goroutines, so large manifests are validated on every CPU.
+func (v *Validator) ForDecoder() resource.Validator { return decoderHook{v} }
+
+type decoderHook struct{ v *Validator }
+
+func (h decoderHook) Validate(obj map[string]any) (map[string]any, field.ErrorList) {
+	r, err := h.v.Create(obj)
+	if err != nil {
+		return nil, field.ErrorList{field.Invalid(field.NewPath("metadata"), nil, err.Error())}
+	}
+	return r.Object, r.Errors
 }
+
+func (decoderHook) ConcurrentSafe() {}
