@@ -91,8 +91,9 @@ func Fanout(addr string, streams, changes int, change func(k int) error) (*Fanou
 
 func dialProxies(ctx context.Context, addr string, n int, tr *tracker) ([]*proxy, error) {
 	proxies := make([]*proxy, 0, n)
+	names := newNamesCache()
 	for i := range n {
-		p, err := dialProxy(ctx, addr, i, tr)
+		p, err := dialProxy(ctx, addr, i, tr, names)
 		if err != nil {
 			for _, p := range proxies {
 				p.close()

@@ -34,11 +34,12 @@ type proxy struct {
 	acked  map[string]string
 	nonce  map[string]string
 	track  *tracker
+	cache  *namesCache
 }
 
-func dialProxy(ctx context.Context, addr string, id int, t *tracker) (*proxy, error) {
+func dialProxy(ctx context.Context, addr string, id int, t *tracker, names *namesCache) (*proxy, error) {
 	conn, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()),
-		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(1<<30)))
+		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(1<<30), grpc.ForceCodec(leanCodec{names: names})))
 	if err != nil {
 		return nil, err
 	}
@@ -47,7 +48,7 @@ func dialProxy(ctx context.Context, addr string, id int, t *tracker) (*proxy, er
 		conn.Close()
 		return nil, fmt.Errorf("proxy %d: %w", id, err)
 	}
-	p := &proxy{id: id, conn: conn, stream: s, track: t,
+	p := &proxy{id: id, conn: conn, stream: s, track: t, cache: names,
 		names: map[string][]string{}, acked: map[string]string{}, nonce: map[string]string{}}
 	node := &core.Node{Id: fmt.Sprintf("bench-proxy-%d", id), Cluster: workload.Fleet, UserAgentName: "envoy"}
 	for i, typ := range []string{rsrc.ClusterType, rsrc.ListenerType} {
@@ -81,16 +82,15 @@ func (p *proxy) handle(resp *discovery.DiscoveryResponse) error {
 	t := resp.GetTypeUrl()
 	var dep string
 	var names []string
-	var err error
-	switch t {
-	case rsrc.ClusterType:
-		dep, names = rsrc.EndpointType, edsNames(resp)
-	case rsrc.ListenerType:
-		dep = rsrc.RouteType
-		names, err = rdsNames(resp)
-	}
-	if err != nil {
-		return err
+	if needsNames(t) {
+		var err error
+		if names, err = p.namesOf(resp); err != nil {
+			return err
+		}
+		dep = rsrc.EndpointType
+		if t == rsrc.ListenerType {
+			dep = rsrc.RouteType
+		}
 	}
 	if dep != "" && !slices.Equal(names, p.names[dep]) {
 		p.names[dep] = names
@@ -104,6 +104,27 @@ func (p *proxy) handle(resp *discovery.DiscoveryResponse) error {
 	}
 	p.track.acked(p.id, t, resp.GetVersionInfo(), time.Now())
 	return nil
+}
+
+// needsNames says whether a response of type t names what to subscribe to.
+func needsNames(t string) bool { return t == rsrc.ClusterType || t == rsrc.ListenerType }
+
+// namesOf returns the assignments or route configurations resp names,
+// decoded by the first proxy that got its version.
+func (p *proxy) namesOf(resp *discovery.DiscoveryResponse) ([]string, error) {
+	t, v := resp.GetTypeUrl(), resp.GetVersionInfo()
+	if names, ok := p.cache.get(t, v); ok {
+		return names, nil
+	}
+	var names []string
+	var err error
+	if t == rsrc.ClusterType {
+		names = edsNames(resp)
+	} else if names, err = rdsNames(resp); err != nil {
+		return nil, err
+	}
+	p.cache.put(t, v, names)
+	return names, nil
 }
 
 func (p *proxy) send(t, version, nonce string) error {

@@ -169,7 +169,7 @@ func syncOneProxy(addr string) (time.Time, error) {
 		}
 		return true
 	})
-	p, err := dialProxy(ctx, addr, 0, tr)
+	p, err := dialProxy(ctx, addr, 0, tr, newNamesCache())
 	if err != nil {
 		return time.Time{}, err
 	}
