@@ -9,16 +9,15 @@
 // Upstream Gateway and HTTPRoute tests left out, and why:
 //   - TLS and HTTPS listeners come with issue 7: GatewayModifyListeners,
 //     GatewaySecret* (4), GatewayInvalidTLSConfiguration,
-//     GatewayInvalidTLSBackendConfiguration, GatewayTLSBackendClientCertificate,
-//     GatewayWithClientCertificateValidation*, GatewayWithInvalidClientCertificateValidation,
-//     GatewayInvalidDefaultFrontendClientCertificateValidation,
 //     HTTPRouteHTTPSListener*, the third step of GatewayWithAttachedRoutes and
 //     of HTTPRouteRedirectPortAndScheme, and the first step (namespace ready,
 //     which waits on a TLS-only Gateway) of HTTPRouteDisallowedKind.
-//   - GatewayOptionalAddressValue: addresses without a value are the
-//     provisioner's to fill.
-//   - GatewayInfrastructureMetadata looks for labels on Kubernetes objects;
-//     GatewayInvalidParametersRef is not handled yet.
+//
+// Gateway spec.tls (client certificates, both ways) is in gateway_tls_test.go,
+// spec.addresses without a value in gateway_address_test.go, and
+// spec.infrastructure in gateway_infrastructure_test.go (GatewayInfrastructureMetadata
+// looks for labels on Kubernetes objects; here they must reach the fleet
+// module's input).
 //
 // The extended HTTP features that used to be refused (redirect codes, CORS,
 // mirrors, backendRef filters, retries, h2c/WebSocket backends) have their
