@@ -73,7 +73,12 @@ type Validator struct {
 	// celActivationFactory produces a Activations, which resolve identifiers
 	// (e.g. self and oldSelf) to CEL values. One activation must be produced
 	// for each of the cases when oldSelf is optional and non-optional.
-	celActivationFactory func(sts *schema.Structural, obj, oldObj interface{}) (activation interpreter.Activation, optionalOldSelfActivation interpreter.Activation)
+	celActivationFactory func(sts *model.Structural, obj, oldObj interface{}) (activation interpreter.Activation, optionalOldSelfActivation interpreter.Activation)
+
+	// PATCHED (third_party/README.md): the CEL adaptor of this node's
+	// schema, built once, so that the schema maps it caches serve every
+	// evaluation rather than one.
+	selfSchema *model.Structural
 }
 
 // NewValidator returns compiles all the CEL programs defined in x-kubernetes-validations extensions
@@ -180,6 +185,7 @@ func validator(validationSchema, nodeSchema *schema.Structural, isResourceRoot b
 			AllOfValidators:      allOfValidators,
 			celActivationFactory: activationFactory,
 			Schema:               nodeSchema,
+			selfSchema:           selfSchemaOf(nodeSchema, isResourceRoot),
 		}
 	}
 
@@ -384,7 +390,11 @@ func (s *Validator) validateExpressions(ctx context.Context, fldPath *field.Path
 	if s.isResourceRoot {
 		sts = model.WithTypeAndObjectMeta(sts)
 	}
-	activation, optionalOldSelfActivation := s.celActivationFactory(sts, obj, oldObj)
+	self := s.selfSchema // PATCHED
+	if self == nil {
+		self = &model.Structural{Structural: sts}
+	}
+	activation, optionalOldSelfActivation := s.celActivationFactory(self, obj, oldObj)
 	for i, compiled := range s.compiledRules {
 		rule := s.uncompiledRules[i]
 		if compiled.Error != nil {
@@ -773,9 +783,9 @@ type validationActivation struct {
 	hasOldSelf    bool
 }
 
-func validationActivationWithOldSelf(sts *schema.Structural, obj, oldObj interface{}) (activation interpreter.Activation, optionalOldSelfActivation interpreter.Activation) {
+func validationActivationWithOldSelf(sts *model.Structural, obj, oldObj interface{}) (activation interpreter.Activation, optionalOldSelfActivation interpreter.Activation) {
 	va := &validationActivation{
-		self: UnstructuredToVal(obj, sts),
+		self: common.UnstructuredToVal(obj, sts),
 	}
 	optionalVA := &validationActivation{
 		self:       va.self,
@@ -784,7 +794,7 @@ func validationActivationWithOldSelf(sts *schema.Structural, obj, oldObj interfa
 	}
 
 	if oldObj != nil {
-		va.oldSelf = UnstructuredToVal(oldObj, sts) // +k8s:verify-mutation:reason=clone
+		va.oldSelf = common.UnstructuredToVal(oldObj, sts) // +k8s:verify-mutation:reason=clone
 		va.hasOldSelf = true
 
 		optionalVA.oldSelf = types.OptionalOf(va.oldSelf) // +k8s:verify-mutation:reason=clone
@@ -793,9 +803,9 @@ func validationActivationWithOldSelf(sts *schema.Structural, obj, oldObj interfa
 	return va, optionalVA
 }
 
-func validationActivationWithoutOldSelf(sts *schema.Structural, obj, _ interface{}) (interpreter.Activation, interpreter.Activation) {
+func validationActivationWithoutOldSelf(sts *model.Structural, obj, _ interface{}) (interpreter.Activation, interpreter.Activation) {
 	res := &validationActivation{
-		self: UnstructuredToVal(obj, sts),
+		self: common.UnstructuredToVal(obj, sts),
 	}
 	return res, res
 }

@@ -30,3 +30,12 @@ import (
 func UnstructuredToVal(unstructured interface{}, schema *structuralschema.Structural) ref.Val {
 	return celopenapi.UnstructuredToVal(unstructured, &model.Structural{Structural: schema})
 }
+
+// selfSchemaOf is the CEL adaptor of a validator node's schema, as
+// validateExpressions used to build it on every call (PATCHED).
+func selfSchemaOf(s *structuralschema.Structural, isResourceRoot bool) *model.Structural {
+	if isResourceRoot {
+		s = model.WithTypeAndObjectMeta(s)
+	}
+	return &model.Structural{Structural: s}
+}
