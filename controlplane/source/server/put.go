@@ -140,7 +140,9 @@ type prepared struct {
 
 func (p *prepared) result(rev int64) *WriteResult {
 	return &WriteResult{
-		Object:    render(p.kind, runtime.DeepCopyJSON(p.obj), rev),
+		// p.obj is this write's own (the Validator's output); the result is
+		// its last use, so it is rendered in place.
+		Object:    render(p.kind, p.obj, rev),
 		Created:   p.old == nil,
 		Unchanged: p.unchanged,
 		Warnings:  p.warnings,
