@@ -60,13 +60,13 @@ func plan(prev, next *translator.Resources) []phase {
 	var phases []phase
 	if len(added) > 0 {
 		phases = append(phases, phase{
-			res:  &translator.Resources{Listeners: prev.Listeners, Routes: prev.Routes, Clusters: clusters, Endpoints: endpoints, Secrets: prev.Secrets},
+			res:  withSecrets(&translator.Resources{Listeners: prev.Listeners, Routes: prev.Routes, Clusters: clusters, Endpoints: endpoints}, prev, next),
 			wait: []types.ResponseType{types.Cluster, types.Endpoint},
 		})
 	}
 	if len(dropped) > 0 {
 		phases = append(phases, phase{
-			res:  &translator.Resources{Listeners: next.Listeners, Routes: next.Routes, Clusters: clusters, Endpoints: endpoints, Secrets: next.Secrets},
+			res:  withSecrets(&translator.Resources{Listeners: next.Listeners, Routes: next.Routes, Clusters: clusters, Endpoints: endpoints}, next, prev),
 			wait: []types.ResponseType{types.Route},
 		})
 	}
@@ -85,6 +85,19 @@ func union(prev, next *translator.Resources, dropped []*clusterv3.Cluster) ([]*c
 		}
 	}
 	return clusters, endpoints
+}
+
+// withSecrets gives a phase the secrets its listeners and clusters fetch:
+// an added cluster may present a client certificate that only next has,
+// a dropped one one that only prev had. from is searched first.
+func withSecrets(r *translator.Resources, from, other *translator.Resources) *translator.Resources {
+	secrets, err := r.FetchedSecrets(from.Secrets, other.Secrets)
+	if err != nil {
+		// Cannot happen for sets that passed Check; publishing reports it.
+		secrets = from.Secrets
+	}
+	r.Secrets = secrets
+	return r
 }
 
 func clusterNames(r *translator.Resources) map[string]bool {

@@ -2,6 +2,7 @@ package translator
 
 import (
 	"fmt"
+	"slices"
 
 	corev3 "github.com/envoyproxy/go-control-plane/envoy/config/core/v3"
 	listenerv3 "github.com/envoyproxy/go-control-plane/envoy/config/listener/v3"
@@ -203,4 +204,32 @@ func commonSDSNames(c *tlsv3.CommonTlsContext) []string {
 		out = append(out, n)
 	}
 	return out
+}
+
+// FetchedSecrets returns the secrets r's listeners and clusters fetch,
+// sorted by name, taken from pools in order: for a set put together from
+// two others (a make-before-break phase holding old and new clusters),
+// whose secrets are neither set's alone. A name in no pool is an error.
+func (r *Resources) FetchedSecrets(pools ...[]*tlsv3.Secret) ([]*tlsv3.Secret, error) {
+	names, err := r.fetchedSecrets()
+	if err != nil {
+		return nil, err
+	}
+	slices.Sort(names)
+	names = slices.Compact(names)
+	out := make([]*tlsv3.Secret, 0, len(names))
+	for _, n := range names {
+		var found *tlsv3.Secret
+		for _, pool := range pools {
+			if i := slices.IndexFunc(pool, func(s *tlsv3.Secret) bool { return s.GetName() == n }); i >= 0 {
+				found = pool[i]
+				break
+			}
+		}
+		if found == nil {
+			return nil, fmt.Errorf("secret %q is fetched but in no set", n)
+		}
+		out = append(out, found)
+	}
+	return out, nil
 }
