@@ -53,6 +53,28 @@ func gatewayWithAttachedRoutes(t *testing.T) { runUnchanged(t, "GatewayWithAttac
 
 func httpRouteDisallowedKind(t *testing.T) { runUnchanged(t, "HTTPRouteDisallowedKind") }
 
+func init() {
+	harness = append(harness, struct {
+		name string
+		run  func(*testing.T)
+	}{"UpstreamGatewayTLSStatusOnly", upstreamGatewayTLSStatusOnly})
+}
+
+// upstreamGatewayTLSStatusOnly runs the core Gateway tests about HTTPS
+// listeners and their certificates; they assert status only.
+func upstreamGatewayTLSStatusOnly(t *testing.T) {
+	for _, name := range []string{
+		"GatewayInvalidTLSConfiguration",
+		"GatewayModifyListeners",
+		"GatewaySecretInvalidReferenceGrant",
+		"GatewaySecretMissingReferenceGrant",
+		"GatewaySecretReferenceGrantAllInNamespace",
+		"GatewaySecretReferenceGrantSpecific",
+	} {
+		t.Run(name, func(t *testing.T) { runUnchanged(t, name) })
+	}
+}
+
 func runUnchanged(t *testing.T, name string) {
 	record(t, name, ranWhole)
 	ct := upstream(t, name)

@@ -51,6 +51,7 @@ var trafficWhole = []string{
 	"HTTPRoute307Redirect",
 	"HTTPRoute308Redirect",
 	"HTTPRouteRequestHeaderModifierBackendWeights",
+	"HTTPRouteBackendRequestHeaderModifier",
 	"HTTPRouteRequestMirror",
 	"HTTPRouteRequestMultipleMirrors",
 	"HTTPRouteRequestPercentageMirror",
