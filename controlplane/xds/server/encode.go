@@ -36,6 +36,8 @@ type encoded struct {
 type typeEncoding struct {
 	all    []*anypb.Any
 	byName map[string]*anypb.Any
+	// w is all's encoding as a response's resources (wirecodec.go).
+	w wireEncoding
 }
 
 type encodingKey struct{ typeURL, version string }
@@ -51,6 +53,8 @@ type encoder struct {
 	// refs counts the recent snapshots holding each.
 	types map[encodingKey]*typeEncoding
 	refs  map[encodingKey]int
+	// byAll finds the types' encodings by their all slice.
+	byAll map[allKey]*typeEncoding
 	// recent are the keys of the last snapshots published, oldest first.
 	recent [][]encodingKey
 	// vhosts are the encodings of route configurations' virtual hosts;
@@ -83,6 +87,7 @@ func newEncoder() *encoder {
 		byPtr: map[types.Resource]*encoded{},
 		types: map[encodingKey]*typeEncoding{},
 		refs:  map[encodingKey]int{},
+		byAll: map[allKey]*typeEncoding{},
 	}
 }
 
@@ -141,6 +146,7 @@ func (e *encoder) remember(built map[encodingKey]*typeEncoding, b *building) {
 	for k, te := range built {
 		if _, ok := e.types[k]; !ok {
 			e.types[k] = te
+			e.byAll[keyOfAll(te.all)] = te
 		}
 		e.refs[k]++
 		keys = append(keys, k)
@@ -150,6 +156,9 @@ func (e *encoder) remember(built map[encodingKey]*typeEncoding, b *building) {
 		for _, k := range e.recent[0] {
 			if e.refs[k]--; e.refs[k] <= 0 {
 				delete(e.refs, k)
+				if te := e.types[k]; te != nil {
+					delete(e.byAll, keyOfAll(te.all))
+				}
 				delete(e.types, k)
 			}
 		}

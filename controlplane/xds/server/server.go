@@ -159,6 +159,8 @@ func (s *Server) Serve(ctx context.Context, lis net.Listener) error {
 		grpc.KeepaliveParams(keepalive.ServerParameters{Time: 30 * time.Second, Timeout: 10 * time.Second}),
 		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{MinTime: 10 * time.Second, PermitWithoutStream: true}),
 		grpc.MaxConcurrentStreams(1 << 20),
+		// Responses share their resources' bytes (wirecodec.go).
+		grpc.ForceServerCodecV2(newWireCodec(s.enc)),
 	}, s.grpcOpts...)
 	g := grpc.NewServer(opts...)
 	discovery.RegisterAggregatedDiscoveryServiceServer(g, xds)
