@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 
 	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	gwapiv1 "sigs.k8s.io/gateway-api/apis/v1"
 
 	"github.com/envoygateway/terraform-provider-envoygateway/controlplane/ir"
@@ -79,11 +81,23 @@ func (t *translator) keyPairSecret(s *corev1.Secret) (string, error) {
 
 // gatewayTLSConditions are the Gateway conditions of spec.tls:
 // ResolvedRefs for the backend client certificate (only for a Gateway that
-// names one: no other Gateway-level reference exists) and
+// names one: no other Gateway-level reference exists), which also sums up
+// the listeners' ResolvedRefs as the spec asks, and
 // InsecureFrontendValidationMode.
 func (t *translator) gatewayTLSConditions(gs *gatewayState) []cond {
 	var out []cond
 	if _, c, ok := t.backendClientCert(gs.obj); ok {
+		if c.Status == metav1.ConditionTrue {
+			var unresolved []string
+			for _, l := range gs.listeners {
+				if l.certErr != nil && l.set == nil {
+					unresolved = append(unresolved, string(l.name()))
+				}
+			}
+			if len(unresolved) > 0 {
+				c = condFalse(c.Type, string(gwapiv1.GatewayReasonListenersNotResolved), "Listeners with unresolved references: "+strings.Join(unresolved, ", "))
+			}
+		}
 		out = append(out, c)
 	}
 	return append(out, insecureFrontend(gs.obj)...)
