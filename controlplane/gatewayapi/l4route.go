@@ -26,17 +26,9 @@ func (t *translator) processL4Routes() {
 	}
 	for _, r := range t.idx.udp {
 		rs := &routeState{obj: r, kind: kindUDPRoute, parentRefs: r.Spec.ParentRefs, status: &r.Status.RouteStatus}
-		t.processRoute(rs, func(rs *routeState) {
-			t.compileL4(rs, nil, l4Rules(r.Spec.Rules))
-			// Envoy's UDP proxy (v1.40) sends a session to one cluster:
-			// its route action (udp_proxy.v3.Route) names a single
-			// cluster, with no weighted_clusters as TCP proxy has.
-			// Refusing beats silently ignoring weights.
-			if len(rs.backends) > 1 && rs.invalid == nil {
-				rs.invalid = new(condFalse(string(gwapiv1.RouteConditionAccepted), string(gwapiv1.RouteReasonUnsupportedValue),
-					"spec.rules[0].backendRefs: a weighted split over several UDP backends is not supported: Envoy's UDP proxy routes a session to a single cluster"))
-			}
-		})
+		// A weighted split is made in the UDP proxy's matcher (xds
+		// translator, l4.go): Envoy routes a UDP session to one cluster.
+		t.processRoute(rs, func(rs *routeState) { t.compileL4(rs, nil, l4Rules(r.Spec.Rules)) })
 	}
 }
 

@@ -9,6 +9,8 @@ import (
 	listenerv3 "github.com/envoyproxy/go-control-plane/envoy/config/listener/v3"
 	tcpv3 "github.com/envoyproxy/go-control-plane/envoy/extensions/filters/network/tcp_proxy/v3"
 	udpv3 "github.com/envoyproxy/go-control-plane/envoy/extensions/filters/udp/udp_proxy/v3"
+	networkv3 "github.com/envoyproxy/go-control-plane/envoy/extensions/matching/common_inputs/network/v3"
+	consistenthashingv3 "github.com/envoyproxy/go-control-plane/envoy/extensions/matching/input_matchers/consistent_hashing/v3"
 	"github.com/envoyproxy/go-control-plane/pkg/wellknown"
 
 	"github.com/envoygateway/terraform-provider-envoygateway/controlplane/ir"
@@ -52,25 +54,24 @@ func tcpProxyFilter(stat string, p *ir.L4Proxy, path string) (*listenerv3.Filter
 	return &listenerv3.Filter{Name: wellknown.TCPProxy, ConfigType: &listenerv3.Filter_TypedConfig{TypedConfig: a}}, nil
 }
 
-// udpListener sends the port's datagrams to one cluster: Envoy's UDP proxy
-// routes by matcher to a single cluster, so a weighted split has to be
-// expressed in the cluster (locality weights), not here.
+// udpListener sends the port's sessions to the route's backends. Envoy's
+// UDP proxy routes a session by matcher to a single cluster (its Route
+// has no weighted_clusters), so a weighted split is made in the matcher:
+// a session goes to the backend whose share of [0, total weight) holds a
+// hash of its source port (consistent_hashing input matcher), so that
+// sessions spread as the weights say and each stays on one backend.
 func udpListener(l *ir.Listener, path string) (*listenerv3.Listener, error) {
 	p := l.Proxy
-	if p == nil || len(p.Backends) != 1 {
-		return nil, fieldErr(path+".proxy.backends", "a UDP listener needs exactly one backend")
+	if p == nil || len(p.Backends) == 0 {
+		return nil, fieldErr(path+".proxy.backends", "a UDP listener needs a backend")
 	}
-	route, err := pack(&udpv3.Route{Cluster: p.Backends[0].Cluster}, path+".proxy")
+	m, err := udpMatcher(p.Backends, path+".proxy.backends")
 	if err != nil {
 		return nil, err
 	}
 	cfg, err := pack(&udpv3.UdpProxyConfig{
-		StatPrefix: l.Name,
-		RouteSpecifier: &udpv3.UdpProxyConfig_Matcher{Matcher: &xdsmatcherv3.Matcher{
-			OnNoMatch: &xdsmatcherv3.Matcher_OnMatch{OnMatch: &xdsmatcherv3.Matcher_OnMatch_Action{
-				Action: &xdscorev3.TypedExtensionConfig{Name: "route", TypedConfig: route},
-			}},
-		}},
+		StatPrefix:     l.Name,
+		RouteSpecifier: &udpv3.UdpProxyConfig_Matcher{Matcher: m},
 	}, path+".proxy")
 	if err != nil {
 		return nil, err
@@ -87,7 +88,7 @@ func udpListener(l *ir.Listener, path string) (*listenerv3.Listener, error) {
 	}, nil
 }
 
-// l4Clusters are the clusters a listener's TCP proxies send to.
+// l4Clusters are the clusters a listener's TCP and UDP proxies send to.
 func l4Clusters(l *listenerv3.Listener) ([]string, error) {
 	var out []string
 	for _, fc := range l.GetFilterChains() {
@@ -117,13 +118,93 @@ func l4Clusters(l *listenerv3.Listener) ([]string, error) {
 		if err := a.UnmarshalTo(cfg); err != nil {
 			return nil, fmt.Errorf("udp proxy: %w", err)
 		}
-		r := &udpv3.Route{}
-		if act := cfg.GetMatcher().GetOnNoMatch().GetAction(); act != nil {
-			if err := act.GetTypedConfig().UnmarshalTo(r); err != nil {
-				return nil, fmt.Errorf("udp proxy route: %w", err)
-			}
-			out = append(out, r.GetCluster())
+		cs, err := udpClusters(cfg.GetMatcher())
+		if err != nil {
+			return nil, err
 		}
+		out = append(out, cs...)
+	}
+	return out, nil
+}
+
+// udpMatcher picks a backend per session: backend i (i > 0) takes hashes
+// in [c_i, c_i + w_i), c_i being the weights before it, checked from the
+// last so that the first ">= c_i" that holds is the right one; backend 0
+// takes the rest.
+func udpMatcher(backends []ir.WeightedCluster, path string) (*xdsmatcherv3.Matcher, error) {
+	action := func(i int) (*xdsmatcherv3.Matcher_OnMatch, error) {
+		route, err := pack(&udpv3.Route{Cluster: backends[i].Cluster}, fmt.Sprintf("%s[%d]", path, i))
+		if err != nil {
+			return nil, err
+		}
+		return &xdsmatcherv3.Matcher_OnMatch{OnMatch: &xdsmatcherv3.Matcher_OnMatch_Action{
+			Action: &xdscorev3.TypedExtensionConfig{Name: "route", TypedConfig: route},
+		}}, nil
+	}
+	first, err := action(0)
+	if err != nil {
+		return nil, err
+	}
+	m := &xdsmatcherv3.Matcher{OnNoMatch: first}
+	if len(backends) == 1 {
+		return m, nil
+	}
+	var total uint32
+	starts := make([]uint32, len(backends))
+	for i, b := range backends {
+		if b.Weight == 0 {
+			return nil, fieldErr(fmt.Sprintf("%s[%d].weight", path, i), "must be > 0 in a split")
+		}
+		starts[i] = total
+		total += b.Weight
+	}
+	input, err := pack(&networkv3.SourcePortInput{}, path)
+	if err != nil {
+		return nil, err
+	}
+	list := &xdsmatcherv3.Matcher_MatcherList{}
+	for i := len(backends) - 1; i > 0; i-- {
+		hashAbove, err := pack(&consistenthashingv3.ConsistentHashing{Threshold: starts[i], Modulo: total}, fmt.Sprintf("%s[%d]", path, i))
+		if err != nil {
+			return nil, err
+		}
+		onMatch, err := action(i)
+		if err != nil {
+			return nil, err
+		}
+		list.Matchers = append(list.Matchers, &xdsmatcherv3.Matcher_MatcherList_FieldMatcher{
+			Predicate: &xdsmatcherv3.Matcher_MatcherList_Predicate{MatchType: &xdsmatcherv3.Matcher_MatcherList_Predicate_SinglePredicate_{
+				SinglePredicate: &xdsmatcherv3.Matcher_MatcherList_Predicate_SinglePredicate{
+					Input: &xdscorev3.TypedExtensionConfig{Name: "envoy.matching.inputs.source_port", TypedConfig: input},
+					Matcher: &xdsmatcherv3.Matcher_MatcherList_Predicate_SinglePredicate_CustomMatch{CustomMatch: &xdscorev3.TypedExtensionConfig{
+						Name: "envoy.matching.input_matchers.consistent_hashing", TypedConfig: hashAbove,
+					}},
+				},
+			}},
+			OnMatch: onMatch,
+		})
+	}
+	m.MatcherType = &xdsmatcherv3.Matcher_MatcherList_{MatcherList: list}
+	return m, nil
+}
+
+// udpClusters are the clusters a UDP proxy's matcher routes to.
+func udpClusters(m *xdsmatcherv3.Matcher) ([]string, error) {
+	onMatches := []*xdsmatcherv3.Matcher_OnMatch{m.GetOnNoMatch()}
+	for _, fm := range m.GetMatcherList().GetMatchers() {
+		onMatches = append(onMatches, fm.GetOnMatch())
+	}
+	var out []string
+	for _, om := range onMatches {
+		act := om.GetAction()
+		if act == nil {
+			continue
+		}
+		r := &udpv3.Route{}
+		if err := act.GetTypedConfig().UnmarshalTo(r); err != nil {
+			return nil, fmt.Errorf("udp proxy route: %w", err)
+		}
+		out = append(out, r.GetCluster())
 	}
 	return out, nil
 }
