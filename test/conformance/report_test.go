@@ -86,7 +86,7 @@ var harness = []struct {
 	{"HTTPRouteDisallowedKind", httpRouteDisallowedKind},
 	{"HTTPRouteHostnameIntersection", httpRouteHostnameIntersection},
 	{"UpstreamTLSStatusOnly", upstreamTLSStatusOnly},
-	{"UpstreamGRPCStatusPreludes", upstreamGRPCStatusPreludes},
+	{"UpstreamGRPCOnXDS", upstreamGRPCOnXDS},
 	{"UpstreamL4StatusOnly", upstreamL4StatusOnly},
 	{"TLSRouteMixedTerminationSameNamespace", tlsMixedTermination},
 	{"UpstreamBackendTLSPolicy", upstreamBackendTLSPolicy},

@@ -29,8 +29,12 @@ import (
 )
 
 // pod is one replica of an upstream echo Deployment, as the echo server
-// knows itself (POD_NAME, NAMESPACE).
-type pod struct{ name, namespace string }
+// knows itself (POD_NAME, NAMESPACE); grpc: GRPC_ECHO_SERVER is set, so
+// echo-basic serves its gRPC echo, not HTTP, on its HTTP port.
+type pod struct {
+	name, namespace string
+	grpc            bool
+}
 
 // echoPods stands in for Kubernetes' workload and endpoint controllers:
 // each replica of the manifests' Deployments becomes a pod with an
@@ -98,7 +102,7 @@ func addEchoEndpoints(t *testing.T, res *resource.Resources, files ...string) *e
 		}
 		for r := range n {
 			replicas = append(replicas, replica{
-				pod:    pod{name: fmt.Sprintf("%s-5f7c9d8b6-%c%c%c%c%c", d.Name, 'a'+r, 'b', 'c', 'd', 'e'), namespace: d.Namespace},
+				pod:    pod{name: fmt.Sprintf("%s-5f7c9d8b6-%c%c%c%c%c", d.Name, 'a'+r, 'b', 'c', 'd', 'e'), namespace: d.Namespace, grpc: grpcEcho(d)},
 				ip:     fmt.Sprintf("10.244.%d.%d", i, r+1),
 				labels: d.Spec.Template.Labels,
 				spec:   d.Spec.Template.Spec,
@@ -184,6 +188,12 @@ func (e *echoPods) echo(up *xdseval.Upstream) (xdseval.BackendReply, error) {
 	p, ok := e.byIP[host]
 	if err != nil || !ok || port != echoHTTPPort && port != echoH2CPort {
 		return xdseval.BackendReply{}, fmt.Errorf("the proxy sent the request to %s, which is no echo pod", up.Endpoint)
+	}
+	if p.grpc {
+		if port != echoHTTPPort {
+			return xdseval.BackendReply{}, fmt.Errorf("the proxy sent the request to %s, where the gRPC echo pod does not listen", up.Endpoint)
+		}
+		return grpcEchoReply(p, up)
 	}
 	switch {
 	case port == echoHTTPPort && up.Proto != "HTTP/1.1":
@@ -314,4 +324,15 @@ func (e *echoPods) retrySimulation(p pod, query string) (reply xdseval.BackendRe
 		reply.Reset = true
 	}
 	return reply, true, nil
+}
+
+func grpcEcho(d *appsv1.Deployment) bool {
+	for _, c := range d.Spec.Template.Spec.Containers {
+		for _, e := range c.Env {
+			if e.Name == "GRPC_ECHO_SERVER" && e.Value != "" {
+				return true
+			}
+		}
+	}
+	return false
 }

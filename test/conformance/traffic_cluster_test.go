@@ -169,6 +169,7 @@ func newTrafficSuite(t *testing.T, ct suite.ConformanceTest) *suite.ConformanceT
 		Clientset:        cs,
 		RoundTripper:     rt,
 		WebSocketDialer:  &xdsWebSocketDialer{rt: rt},
+		GRPCClient:       &xdsGRPCClient{rt: rt},
 		TimeoutConfig:    timeouts(),
 		ControllerName:   controllerName,
 		GatewayClassName: className,

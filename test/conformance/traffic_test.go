@@ -72,3 +72,25 @@ func upstreamTrafficOnXDS(t *testing.T) {
 		})
 	}
 }
+
+// grpcWhole are the GATEWAY-GRPC tests, run whole with the suite's
+// GRPCClient answered by the Envoy xDS (traffic_grpc_test.go). The same
+// routes also carry real RPCs through grpc-go's xDS client in the e2e
+// tests, on the gRPC variant of the xDS.
+var grpcWhole = []string{
+	"GRPCExactMethodMatching",
+	"GRPCRouteHeaderMatching",
+	"GRPCRouteWeight",
+	"GRPCRouteNamedRule",
+	"GRPCRouteListenerHostnameMatching",
+}
+
+func upstreamGRPCOnXDS(t *testing.T) {
+	for _, name := range grpcWhole {
+		t.Run(name, func(t *testing.T) {
+			record(t, name, ranXDS)
+			ct := upstream(t, name)
+			ct.Test(t, newTrafficSuite(t, ct))
+		})
+	}
+}
