@@ -49,9 +49,11 @@ type Result struct {
 	// IR is keyed by GatewayClass name; it holds only classes we own and
 	// accept, each even when no Gateway uses it yet.
 	IR map[string]*ir.Xds `json:"xds"`
-	// Deep copies of the input objects whose status we own, with .status
-	// filled in, sorted by namespace/name. Objects of other controllers are
-	// left out so that writing the Result back never clobbers their status.
+	// Copies of the input objects whose status we own, with .status
+	// filled in, sorted by namespace/name. HTTPRoutes share spec and
+	// metadata with the input (see statusCopy): read them, never modify
+	// them. Objects of other controllers are left out so that writing the
+	// Result back never clobbers their status.
 	GatewayClasses []*gwapiv1.GatewayClass `json:"gatewayClasses,omitempty"`
 	Gateways       []*gwapiv1.Gateway      `json:"gateways,omitempty"`
 	HTTPRoutes     []*gwapiv1.HTTPRoute    `json:"httpRoutes,omitempty"`
