@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
@@ -90,6 +91,28 @@ func gatewayClass(name string) *gwapiv1.GatewayClass {
 // upstream suite's Setup creates in code rather than in manifests, made
 // with its own helpers.
 func programmaticObjects(t *testing.T) ([]*corev1.Secret, []*corev1.ConfigMap) {
+	// Made once per test binary, as the upstream suite's Setup makes them
+	// once per run: each is an RSA key, and generating them for every
+	// suite was most of the harness's CPU time.
+	programmatic.once.Do(func() { programmatic.secrets, programmatic.configMaps = makeProgrammaticObjects(t) })
+	var secrets []*corev1.Secret
+	for _, s := range programmatic.secrets {
+		secrets = append(secrets, s.DeepCopy())
+	}
+	var configMaps []*corev1.ConfigMap
+	for _, c := range programmatic.configMaps {
+		configMaps = append(configMaps, c.DeepCopy())
+	}
+	return secrets, configMaps
+}
+
+var programmatic struct {
+	once       sync.Once
+	secrets    []*corev1.Secret
+	configMaps []*corev1.ConfigMap
+}
+
+func makeProgrammaticObjects(t *testing.T) ([]*corev1.Secret, []*corev1.ConfigMap) {
 	caMap, ca, caKey := kubernetes.MustCreateCACertConfigMap(t, infra, "tls-checks-ca-certificate")
 	// BackendTLSPolicy tests trust this CA to make validation fail.
 	mismatch, _, _ := kubernetes.MustCreateCACertConfigMap(t, infra, "mismatch-ca-certificate")
