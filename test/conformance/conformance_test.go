@@ -1,17 +1,13 @@
-// Package conformance_test checks the translator's status against the
-// upstream Gateway API conformance suite (sigs.k8s.io/gateway-api/conformance
-// v1.6.3): its manifests, and its own assertion helpers and tests, run on the
-// status the translator computes, with no Kubernetes cluster and no data
-// plane. Tests that check status only run unchanged; of tests that also send
-// traffic, the status assertions are repeated here with the same helpers and
-// arguments. Each case names the upstream test it mirrors.
-//
-// Upstream Gateway and HTTPRoute tests left out, and why:
-//   - TLS and HTTPS listeners come with issue 7: GatewayModifyListeners,
-//     GatewaySecret* (4), GatewayInvalidTLSConfiguration,
-//     HTTPRouteHTTPSListener*, the third step of GatewayWithAttachedRoutes and
-//     of HTTPRouteRedirectPortAndScheme, and the first step (namespace ready,
-//     which waits on a TLS-only Gateway) of HTTPRouteDisallowedKind.
+// Package conformance_test checks the translator against the upstream
+// Gateway API conformance suite (sigs.k8s.io/gateway-api/conformance
+// v1.6.3): its manifests, and its own assertion helpers and tests, run on
+// the status the translator computes, with no Kubernetes cluster and no
+// proxy. Tests that check status only run unchanged. Tests that send HTTP
+// or gRPC run unchanged too, their requests answered by the xDS the
+// translator serves the Gateway's fleet (internal/xdseval, see
+// traffic_test.go); where that is not possible, or the answer is wrong,
+// their status assertions are repeated with the same helpers and
+// arguments, and the file says why. Each case names the upstream test.
 //
 // Gateway spec.tls (client certificates, both ways) is in gateway_tls_test.go,
 // spec.addresses without a value in gateway_address_test.go, and
@@ -19,11 +15,10 @@
 // looks for labels on Kubernetes objects; here they must reach the fleet
 // module's input).
 //
-// The extended HTTP features that used to be refused (redirect codes, CORS,
-// mirrors, backendRef filters, retries, h2c/WebSocket backends) have their
-// status preludes in extended_test.go; GATEWAY-TLS and GATEWAY-GRPC in
-// profiles_test.go; BackendTLSPolicy in backendtls_test.go. ListenerSet
-// and mesh tests are not covered.
+// Status preludes: HTTPRouteCORS in extended_test.go,
+// HTTPRouteListenerPortMatching and HTTPRouteHostnameIntersection in
+// mirrored_test.go, GATEWAY-TLS in profiles_test.go, BackendTLSPolicy in
+// backendtls_test.go. Mesh tests are not covered.
 package conformance_test
 
 import (
