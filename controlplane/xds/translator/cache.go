@@ -26,6 +26,8 @@ import (
 type Cache struct {
 	mu       sync.Mutex
 	variants [2]*memo
+	// checkedClusters are the last IR clusters that passed checkNames.
+	checkedClusters []*ir.Cluster
 }
 
 // NewCache returns an empty cache for one fleet.

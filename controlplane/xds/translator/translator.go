@@ -88,7 +88,7 @@ func translate(x *ir.Xds, c *Cache) (*ResourceSet, error) {
 	if x == nil {
 		return nil, fmt.Errorf("nil IR")
 	}
-	if err := checkNames(x); err != nil {
+	if err := checkNames(x, c); err != nil {
 		return nil, err
 	}
 	clusters := indexClusters(x.Clusters)

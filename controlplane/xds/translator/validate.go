@@ -53,14 +53,25 @@ func checkPath(p, path string) error {
 // checkNames rejects what would make two resources collide or a reference
 // dangle; Envoy would reject a RouteConfiguration with duplicate domains
 // only when it loads it, long after this error could name the field.
-func checkNames(x *ir.Xds) error {
+func checkNames(x *ir.Xds, c *Cache) error {
 	if x.Fleet == "" {
 		return fieldErr("fleet", "must not be empty")
 	}
 	if err := checkListeners(x.Listeners); err != nil {
 		return err
 	}
-	return checkClusters(x.Clusters)
+	// The clusters' check depends on nothing else, and IR pieces are
+	// immutable: the very clusters of the last checked IR pass again.
+	if c != nil && c.checkedClusters != nil && slices.Equal(c.checkedClusters, x.Clusters) {
+		return nil
+	}
+	if err := checkClusters(x.Clusters); err != nil {
+		return err
+	}
+	if c != nil {
+		c.checkedClusters = x.Clusters
+	}
+	return nil
 }
 
 func checkListeners(ls []*ir.Listener) error {
