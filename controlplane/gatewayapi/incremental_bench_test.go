@@ -1,0 +1,29 @@
+package gatewayapi_test
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/envoygateway/terraform-provider-envoygateway/controlplane/bench/workload"
+	"github.com/envoygateway/terraform-provider-envoygateway/controlplane/gatewayapi"
+)
+
+// BenchmarkCacheChange is the Gateway API stage of a one-route change with
+// the workload loaded: the Runner's cached translation.
+func BenchmarkCacheChange(b *testing.B) {
+	for _, n := range []int{1000, 10000} {
+		w := workload.Generate(n, 1)
+		b.Run(fmt.Sprintf("routes=%d", n), func(b *testing.B) {
+			c := &gatewayapi.Cache{}
+			c.Translate(w.Resources, gatewayapi.Options{})
+			cur, k := w.Resources, 0
+			b.ReportAllocs()
+			for b.Loop() {
+				cur, k = workload.Change(cur, k), k+1
+				if r := c.Translate(cur, gatewayapi.Options{}); r.IR[workload.Fleet] == nil {
+					b.Fatal("the workload's fleet has no IR")
+				}
+			}
+		})
+	}
+}
