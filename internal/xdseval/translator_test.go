@@ -83,9 +83,14 @@ func (p *Proxy) sendEveryRoute(t *testing.T, file string, l *listenerv3.Listener
 				continue
 			}
 			req.Port, req.TLS, req.Authority = l.GetAddress().GetSocketAddress().GetPortValue(), ct, concreteHost(firstOr(vh.GetDomains(), "*"))
-			_, err := p.Serve(req, rand.New(rand.NewPCG(1, 1)), (&recorder{}).serve)
-			if err != nil && !knownGap(err) {
+			resp, err := p.Serve(req, rand.New(rand.NewPCG(1, 1)), (&recorder{}).serve)
+			switch {
+			case err != nil && !knownGap(err):
 				t.Errorf("%s: listener %s chain %s route %s: %v", file, l.GetName(), fc.GetName(), r.GetName(), err)
+			case err == nil && resp.Route == "":
+				// The route (or one before it) must hold for a request
+				// built from its match.
+				t.Errorf("%s: route %s: %s %s%s matched no route", file, r.GetName(), req.Method, req.Authority, req.Path)
 			}
 			n++
 		}
