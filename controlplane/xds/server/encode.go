@@ -53,8 +53,10 @@ type encoder struct {
 	// refs counts the recent snapshots holding each.
 	types map[encodingKey]*typeEncoding
 	refs  map[encodingKey]int
-	// byAll finds the types' encodings by their all slice.
-	byAll map[allKey]*typeEncoding
+	// byAll finds the types' encodings by their all slice, anyOwner by
+	// one of their resources (wirecodec.go).
+	byAll    map[allKey]*typeEncoding
+	anyOwner map[*anypb.Any]anyRef
 	// recent are the keys of the last snapshots published, oldest first.
 	recent [][]encodingKey
 	// vhosts are the encodings of route configurations' virtual hosts;
@@ -88,6 +90,8 @@ func newEncoder() *encoder {
 		types: map[encodingKey]*typeEncoding{},
 		refs:  map[encodingKey]int{},
 		byAll: map[allKey]*typeEncoding{},
+
+		anyOwner: map[*anypb.Any]anyRef{},
 	}
 }
 
@@ -147,6 +151,9 @@ func (e *encoder) remember(built map[encodingKey]*typeEncoding, b *building) {
 		if _, ok := e.types[k]; !ok {
 			e.types[k] = te
 			e.byAll[keyOfAll(te.all)] = te
+			for i, a := range te.all {
+				e.anyOwner[a] = anyRef{te, i}
+			}
 		}
 		e.refs[k]++
 		keys = append(keys, k)
@@ -158,6 +165,11 @@ func (e *encoder) remember(built map[encodingKey]*typeEncoding, b *building) {
 				delete(e.refs, k)
 				if te := e.types[k]; te != nil {
 					delete(e.byAll, keyOfAll(te.all))
+					for _, a := range te.all {
+						if e.anyOwner[a].te == te {
+							delete(e.anyOwner, a)
+						}
+					}
 				}
 				delete(e.types, k)
 			}

@@ -2,10 +2,12 @@ package server
 
 import (
 	"context"
+	"slices"
 	"sync"
 
 	discovery "github.com/envoyproxy/go-control-plane/envoy/service/discovery/v3"
 	"github.com/envoyproxy/go-control-plane/pkg/cache/v3"
+	"github.com/envoyproxy/go-control-plane/pkg/resource/v3"
 	"google.golang.org/protobuf/types/known/anypb"
 )
 
@@ -41,6 +43,9 @@ type forwarder struct {
 	in      chan cache.Response
 	out     chan cache.Response
 	watches int
+	// sentRoutes are the route configurations forwarded on out, by name;
+	// only the forwarding goroutine uses it.
+	sentRoutes map[string]*anypb.Any
 }
 
 // barrier asks the forwarder to report that it passed on everything
@@ -105,13 +110,13 @@ func (c *sharingCache) forward(f *forwarder) {
 			close(b.done)
 			continue
 		}
-		f.out <- c.share(r)
+		f.out <- c.share(f, r)
 	}
 }
 
 // share returns r with its resources' encodings taken from the snapshot
 // it was built from, or r itself when they are gone or r is special.
-func (c *sharingCache) share(r cache.Response) cache.Response {
+func (c *sharingCache) share(f *forwarder, r cache.Response) cache.Response {
 	raw, ok := r.(*cache.RawResponse)
 	if !ok || raw.Heartbeat {
 		return r
@@ -127,20 +132,61 @@ func (c *sharingCache) share(r cache.Response) cache.Response {
 			return r
 		}
 	}
-	if len(res) == len(te.all) {
+	typeURL := raw.GetRequest().GetTypeUrl()
+	if len(res) == len(te.all) && typeURL != resource.RouteType {
 		// A response holds only resources of its snapshot, so as many
 		// is all of them; this is the common, wildcard case.
 		return &sharedResponse{raw: raw, anys: te.all}
 	}
 	anys := make([]*anypb.Any, 0, len(res))
+	names := make([]string, 0, len(res))
 	for _, item := range res {
-		a := te.byName[cache.GetResourceName(item.Resource)]
+		name := cache.GetResourceName(item.Resource)
+		a := te.byName[name]
 		if a == nil {
 			return r
 		}
 		anys = append(anys, a)
+		names = append(names, name)
+	}
+	if typeURL == resource.RouteType {
+		anys = f.unsent(names, anys, raw.GetRequest().GetResourceNames())
+		if len(anys) == len(te.all) {
+			anys = te.all
+		}
 	}
 	return &sharedResponse{raw: raw, anys: anys}
+}
+
+// unsent leaves out of a route configuration response the configurations
+// this stream was already sent as they are: a State of the World response
+// of RDS (or EDS), unlike LDS and CDS, need not repeat unchanged
+// resources, and clients must not read their absence as removal. With one
+// large configuration per port, sending only the changed one divides the
+// bytes a one-route change sends every proxy. What the stream no longer
+// asks for is forgotten, so that it is sent again if asked again.
+func (f *forwarder) unsent(names []string, anys []*anypb.Any, requested []string) []*anypb.Any {
+	if f.sentRoutes == nil {
+		f.sentRoutes = map[string]*anypb.Any{}
+	}
+	for n := range f.sentRoutes {
+		if !slices.Contains(requested, n) {
+			delete(f.sentRoutes, n)
+		}
+	}
+	var out []*anypb.Any
+	for i, a := range anys {
+		if f.sentRoutes[names[i]] != a {
+			out = append(out, a)
+		}
+		f.sentRoutes[names[i]] = a
+	}
+	if len(out) == 0 {
+		// Nothing new: the whole set, rather than an empty response that
+		// a client might not expect.
+		return anys
+	}
+	return out
 }
 
 // sharedResponse is a RawResponse whose resources are already encoded.

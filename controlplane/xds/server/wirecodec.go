@@ -41,8 +41,8 @@ func (c *wireCodec) Marshal(v any) (mem.BufferSlice, error) {
 	if !ok || len(r.GetResources()) == 0 {
 		return c.base.Marshal(v)
 	}
-	te := c.enc.byResources(r.GetResources())
-	if te == nil || len(r.ProtoReflect().GetUnknown()) > 0 {
+	pieces, err := c.enc.wirePieces(r.GetResources())
+	if err != nil || pieces == nil || len(r.ProtoReflect().GetUnknown()) > 0 {
 		return c.base.Marshal(v)
 	}
 	rest := &discovery.DiscoveryResponse{}
@@ -61,11 +61,51 @@ func (c *wireCodec) Marshal(v any) (mem.BufferSlice, error) {
 	if !ok {
 		return c.base.Marshal(v)
 	}
-	blob, err := te.wire()
-	if err != nil {
-		return nil, err
+	out := make(mem.BufferSlice, 0, len(pieces)+2)
+	out = append(out, mem.SliceBuffer(before))
+	for _, p := range pieces {
+		out = append(out, mem.SliceBuffer(p))
 	}
-	return mem.BufferSlice{mem.SliceBuffer(before), mem.SliceBuffer(blob), mem.SliceBuffer(after)}, nil
+	return append(out, mem.SliceBuffer(after)), nil
+}
+
+// wirePieces returns the encoded resources field of a response holding
+// anys: one piece when anys is a whole published type encoding, else one
+// per resource; nil when some resource is not published.
+func (e *encoder) wirePieces(anys []*anypb.Any) ([][]byte, error) {
+	if te := e.byResources(anys); te != nil {
+		blob, _, err := te.wire()
+		if err != nil {
+			return nil, err
+		}
+		return [][]byte{blob}, nil
+	}
+	refs := make([]anyRef, len(anys))
+	e.mu.RLock()
+	for i, a := range anys {
+		ref, ok := e.anyOwner[a]
+		if !ok {
+			e.mu.RUnlock()
+			return nil, nil
+		}
+		refs[i] = ref
+	}
+	e.mu.RUnlock()
+	out := make([][]byte, len(anys))
+	for i, ref := range refs {
+		blob, offs, err := ref.te.wire()
+		if err != nil {
+			return nil, err
+		}
+		out[i] = blob[offs[ref.i]:offs[ref.i+1]]
+	}
+	return out, nil
+}
+
+// anyRef locates a published resource in its type encoding.
+type anyRef struct {
+	te *typeEncoding
+	i  int
 }
 
 // wireEncoding is the resources field of a response holding all of a
@@ -73,24 +113,28 @@ func (c *wireCodec) Marshal(v any) (mem.BufferSlice, error) {
 type wireEncoding struct {
 	once sync.Once
 	b    []byte
+	// offs[i] is where resource i starts in b; offs[len] is len(b).
+	offs []int
 	err  error
 }
 
-func (te *typeEncoding) wire() ([]byte, error) {
+func (te *typeEncoding) wire() ([]byte, []int, error) {
 	te.w.once.Do(func() {
 		var out []byte
+		offs := make([]int, 0, len(te.all)+1)
 		for _, a := range te.all {
 			enc, err := deterministic.Marshal(a)
 			if err != nil {
 				te.w.err = err
 				return
 			}
+			offs = append(offs, len(out))
 			out = protowire.AppendTag(out, responseResources.Number(), protowire.BytesType)
 			out = protowire.AppendBytes(out, enc)
 		}
-		te.w.b = out
+		te.w.b, te.w.offs = out, append(offs, len(out))
 	})
-	return te.w.b, te.w.err
+	return te.w.b, te.w.offs, te.w.err
 }
 
 // allKey identifies a type encoding's all slice, which sharedResponse puts

@@ -45,14 +45,43 @@ func TestWireCodecEqualsMarshal(t *testing.T) {
 			t.Fatalf("round trip: %v, %v", err, &back)
 		}
 	}
-	// Resources that are not a published encoding are encoded as usual.
-	other := &discovery.DiscoveryResponse{Resources: te.all[:3], Nonce: "1"}
-	got, err := c.Marshal(other)
-	if err != nil {
-		t.Fatal(err)
+	// A subset of published resources goes out as their pieces; a
+	// resource that is not published is encoded as usual.
+	for _, r := range []*discovery.DiscoveryResponse{
+		{Resources: []*anypb.Any{te.all[3], te.all[1]}, Nonce: "1", VersionInfo: "v1"},
+		{Resources: []*anypb.Any{te.all[0], {TypeUrl: "x", Value: []byte("new")}}, Nonce: "2"},
+	} {
+		got, err := c.Marshal(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, _ := proto.Marshal(r)
+		if !bytes.Equal(got.Materialize(), want) {
+			t.Fatalf("encoding of %v differs from proto.Marshal", r)
+		}
 	}
-	want, _ := proto.Marshal(other)
-	if !bytes.Equal(got.Materialize(), want) {
-		t.Fatal("plain encoding differs from proto.Marshal")
+}
+
+// A stream is sent a route configuration again only when it changed or
+// was asked for anew.
+func TestUnsentRouteConfigurations(t *testing.T) {
+	a1, b1, b2 := &anypb.Any{Value: []byte("a1")}, &anypb.Any{Value: []byte("b1")}, &anypb.Any{Value: []byte("b2")}
+	f := &forwarder{}
+	names := []string{"a", "b"}
+	check := func(step string, got []*anypb.Any, want ...*anypb.Any) {
+		t.Helper()
+		if len(got) != len(want) {
+			t.Fatalf("%s: %d sent, want %d", step, len(got), len(want))
+		}
+		for i := range want {
+			if got[i] != want[i] {
+				t.Fatalf("%s: sent %v, want %v", step, got, want)
+			}
+		}
 	}
+	check("first", f.unsent(names, []*anypb.Any{a1, b1}, names), a1, b1)
+	check("one changed", f.unsent(names, []*anypb.Any{a1, b2}, names), b2)
+	check("nothing changed", f.unsent(names, []*anypb.Any{a1, b2}, names), a1, b2)
+	f.unsent([]string{"b"}, []*anypb.Any{b2}, []string{"b"})
+	check("asked again", f.unsent(names, []*anypb.Any{a1, b2}, names), a1)
 }
