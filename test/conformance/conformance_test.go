@@ -15,9 +15,7 @@
 // looks for labels on Kubernetes objects; here they must reach the fleet
 // module's input).
 //
-// Status preludes: HTTPRouteCORS in extended_test.go,
-// HTTPRouteListenerPortMatching and HTTPRouteHostnameIntersection in
-// mirrored_test.go, GATEWAY-TLS in profiles_test.go, BackendTLSPolicy in
+// Status preludes: GATEWAY-TLS in profiles_test.go, BackendTLSPolicy in
 // backendtls_test.go. Mesh tests are not covered.
 package conformance_test
 

@@ -80,11 +80,8 @@ var harness = []struct {
 }{
 	{"UpstreamStatusOnly", upstreamStatusOnly},
 	{"UpstreamTrafficOnXDS", upstreamTrafficOnXDS},
-	{"UpstreamStatusPreludesMultiStep", upstreamStatusPreludesMultiStep},
-	{"UpstreamExtendedHTTPStatusPreludes", upstreamExtendedHTTPStatusPreludes},
 	{"GatewayWithAttachedRoutes", gatewayWithAttachedRoutes},
 	{"HTTPRouteDisallowedKind", httpRouteDisallowedKind},
-	{"HTTPRouteHostnameIntersection", httpRouteHostnameIntersection},
 	{"UpstreamTLSStatusOnly", upstreamTLSStatusOnly},
 	{"UpstreamGRPCOnXDS", upstreamGRPCOnXDS},
 	{"UpstreamL4StatusOnly", upstreamL4StatusOnly},

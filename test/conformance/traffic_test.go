@@ -11,9 +11,6 @@ import "testing"
 // the mirror backend's stand-in, whose logs the suite's Clientset reads
 // (traffic_logs_test.go). Retries go against echo-basic's /retry/
 // simulation, kept per pod; WebSockets through xdsWebSocketDialer.
-// Upstream tests that send HTTP and are not here: HTTPRouteCORS
-// (extended_test.go), HTTPRouteListenerPortMatching and
-// HTTPRouteHostnameIntersection (mirrored_test.go), each with the reason.
 var trafficWhole = []string{
 	"HTTPRouteSimpleSameNamespace",
 	"HTTPRouteCrossNamespace",
@@ -61,6 +58,9 @@ var trafficWhole = []string{
 	"HTTPRouteHTTPSListener",
 	"HTTPRouteHTTPSListenerDetectMisdirectedRequests",
 	"HTTPRouteServiceTypes",
+	"HTTPRouteCORS",
+	"HTTPRouteListenerPortMatching",
+	"HTTPRouteHostnameIntersection",
 }
 
 func upstreamTrafficOnXDS(t *testing.T) {

@@ -159,7 +159,7 @@ func (m *memo) routeConfig(name string, vhs []*ir.VirtualHost, clusters map[stri
 	if err := validateEach([]validatable{&routev3.RouteConfiguration{Name: name}}); err != nil {
 		return nil, err
 	}
-	rc := &routev3.RouteConfiguration{Name: name, VirtualHosts: out}
+	rc := &routev3.RouteConfiguration{Name: name, VirtualHosts: out, IgnorePortInHostMatching: true}
 	m.rcs[name] = &rcEntry{vhosts: out, out: rc, gen: m.gen}
 	return rc, nil
 }

@@ -94,6 +94,9 @@ func setCORS(rt *routev3.Route, c *ir.CORS, v variant, path string) error {
 		AllowHeaders:     strings.Join(c.AllowHeaders, ","),
 		ExposeHeaders:    strings.Join(c.ExposeHeaders, ","),
 		AllowCredentials: wrapperspb.Bool(c.AllowCredentials),
+		// The Gateway answers a preflight itself; Envoy's default would pass
+		// one from a disallowed origin on to the backend.
+		ForwardNotMatchingPreflights: wrapperspb.Bool(false),
 	}
 	if c.MaxAge > 0 {
 		p.MaxAge = strconv.FormatInt(int64(c.MaxAge/time.Second), 10)

@@ -110,9 +110,6 @@ func connectionManager(name string, v variant) *hcmv3.HttpConnectionManager {
 	// past a PathPrefix "/admin" rule.
 	hcm.NormalizePath = wrapperspb.Bool(true)
 	hcm.MergeSlashes = true
-	// Virtual hosts list bare hostnames; a Host header "example.com:8080"
-	// must still find "example.com", as Gateway API hostnames carry no port.
-	hcm.StripPortMode = &hcmv3.HttpConnectionManager_StripAnyHostPort{StripAnyHostPort: true}
 	// WebSocket upgrades pass through to any route (Gateway API's
 	// kubernetes.io/ws backends); a backend that does not speak it answers
 	// the upgrade request as a plain request.

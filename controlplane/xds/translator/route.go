@@ -13,7 +13,11 @@ import (
 )
 
 func buildRouteConfig(name string, vhosts []*ir.VirtualHost, clusters map[string]*ir.Cluster, v variant, path string) (*routev3.RouteConfiguration, error) {
-	rc := &routev3.RouteConfiguration{Name: name}
+	// Virtual hosts list bare hostnames (Gateway API hostnames carry no
+	// port), so "example.com:8080" must find "example.com"; unlike the
+	// connection manager's strip_any_host_port this leaves the Host header
+	// the backend sees as the client sent it.
+	rc := &routev3.RouteConfiguration{Name: name, IgnorePortInHostMatching: true}
 	for i, vh := range vhosts {
 		out, err := buildVirtualHost(vh, clusters, v, fmt.Sprintf("%s.virtualHosts[%d]", path, i))
 		if err != nil {
