@@ -64,6 +64,9 @@ type serverKind struct {
 	// checks: what validation checks of its attributes; nil when the
 	// schema has checks only the framework knows how to make.
 	checks *attrCheck
+	// unknowns: the root attributes a new object's plan leaves unknown;
+	// nil when planCreate cannot plan this kind.
+	unknowns []string
 }
 
 func newServerKind(m *kindModel) (*serverKind, error) {
@@ -76,7 +79,7 @@ func newServerKind(m *kindModel) (*serverKind, error) {
 	if err != nil {
 		return nil, err
 	}
-	k := &serverKind{m: m, schema: s, typ: s.Type().TerraformType(ctx), defaults: d}
+	k := &serverKind{m: m, schema: s, typ: s.Type().TerraformType(ctx), defaults: d, unknowns: rootUnknowns(s)}
 	if checks, err := schemaChecks(s.Attributes); err == nil {
 		k.checks = &attrCheck{nesting: single, attrs: checks}
 	}
@@ -125,8 +128,14 @@ func (s *server) ReadResource(ctx context.Context, req *tfprotov6.ReadResourceRe
 // ModifyPlan have nothing to do on an unchanged one), so the answer is the
 // same, without decoding the proposed value or walking the schema.
 func (s *server) PlanResourceChange(ctx context.Context, req *tfprotov6.PlanResourceChangeRequest) (*tfprotov6.PlanResourceChangeResponse, error) {
-	if k := s.kinds[req.TypeName]; k != nil && k.unchanged(req) {
+	k := s.kinds[req.TypeName]
+	if k != nil && k.unchanged(req) {
 		return &tfprotov6.PlanResourceChangeResponse{PlannedState: req.PriorState}, nil
+	}
+	if k != nil {
+		if planned, ok := k.planCreate(ctx, s.client(), req); ok {
+			return &tfprotov6.PlanResourceChangeResponse{PlannedState: planned}, nil
+		}
 	}
 	return s.ProviderServer.PlanResourceChange(ctx, req)
 }

@@ -233,3 +233,75 @@ func defaultOf(ctx context.Context, a schema.Attribute) (*tftypes.Value, error) 
 	}
 	return &tv, nil
 }
+
+// apply is the framework's defaulting of planned: wherever config is null
+// and the schema has a default, planned gets the default. ok is false where
+// only the framework knows what it does (inside sets).
+func (d *defaultsNode) apply(config, planned tftypes.Value) (tftypes.Value, bool) {
+	if d == nil {
+		return planned, true
+	}
+	if config.IsNull() && d.def != nil {
+		return *d.def, true
+	}
+	if !config.IsKnown() || planned.IsNull() || !planned.IsKnown() {
+		return planned, true
+	}
+	switch {
+	case d.set:
+		return planned, false
+	case d.attrs != nil:
+		return d.applyAttrs(config, planned)
+	case d.elem != nil:
+		return d.applyElems(config, planned)
+	}
+	return planned, true
+}
+
+func (d *defaultsNode) applyAttrs(config, planned tftypes.Value) (tftypes.Value, bool) {
+	var c, p map[string]tftypes.Value
+	if (!config.IsNull() && config.As(&c) != nil) || planned.As(&p) != nil {
+		return planned, false
+	}
+	for name, sub := range d.attrs {
+		v, ok := sub.apply(c[name], p[name])
+		if !ok {
+			return planned, false
+		}
+		p[name] = v
+	}
+	return tftypes.NewValue(planned.Type(), p), true
+}
+
+func (d *defaultsNode) applyElems(config, planned tftypes.Value) (tftypes.Value, bool) {
+	if planned.Type().Is(tftypes.Map{}) {
+		var c, p map[string]tftypes.Value
+		if (!config.IsNull() && config.As(&c) != nil) || planned.As(&p) != nil {
+			return planned, false
+		}
+		for key, pv := range p {
+			v, ok := d.elem.apply(c[key], pv)
+			if !ok {
+				return planned, false
+			}
+			p[key] = v
+		}
+		return tftypes.NewValue(planned.Type(), p), true
+	}
+	var c, p []tftypes.Value
+	if (!config.IsNull() && config.As(&c) != nil) || planned.As(&p) != nil {
+		return planned, false
+	}
+	for i, pv := range p {
+		var cv tftypes.Value
+		if i < len(c) {
+			cv = c[i]
+		}
+		v, ok := d.elem.apply(cv, pv)
+		if !ok {
+			return planned, false
+		}
+		p[i] = v
+	}
+	return tftypes.NewValue(planned.Type(), p), true
+}

@@ -261,6 +261,9 @@ func TestEveryKindHasShortcuts(t *testing.T) {
 		if k.checks == nil {
 			t.Errorf("%s: no validation shortcut", name)
 		}
+		if k.unknowns == nil {
+			t.Errorf("%s: no create plan shortcut", name)
+		}
 	}
 }
 
@@ -297,6 +300,57 @@ func TestUpgradeShortcutIsTheFrameworksAnswer(t *testing.T) {
 			}
 			if gv, wv := unmarshal(t, k.typ, got.UpgradedState), unmarshal(t, k.typ, want.UpgradedState); !gv.Equal(wv) {
 				t.Fatalf("upgraded states differ:\n%s", diffValues(gv, wv))
+			}
+		})
+	}
+}
+
+// The plan of a new object is the framework's: defaults, unknowns, id and
+// the dry-run's refusal alike (which the shortcut leaves to the framework).
+func TestCreatePlanShortcutIsTheFrameworksAnswer(t *testing.T) {
+	r := newRouteRPCs(t)
+	s := r.srv.(*server)
+	k := s.kinds["envoygateway_http_route"]
+	str := func(v string) tftypes.Value { return tftypes.NewValue(tftypes.String, v) }
+	rule := attrPath("spec", "rules", 0)
+	rename := func(v tftypes.Value) tftypes.Value { return with(t, v, attrPath("metadata", "name"), str("new")) }
+	cases := []struct {
+		name              string
+		config            tftypes.Value
+		shortcut, refused bool
+	}{
+		{"as written", rename(r.configVal), true, false},
+		{"weight left out", with(t, rename(r.configVal), weightPath, tftypes.NewValue(tftypes.Number, nil)), true, false},
+		{"matches left out", with(t, rename(r.configVal), rule.WithAttributeName("matches"), tftypes.NewValue(k.typ.(tftypes.Object).AttributeTypes["spec"].(tftypes.Object).AttributeTypes["rules"].(tftypes.List).ElementType.(tftypes.Object).AttributeTypes["matches"], nil)), true, false},
+		{"elsewhere, waiting for Programmed", with(t, with(t, rename(r.configVal), namespacePath, str("apps")), attrPath("wait_for"), str("Programmed")), true, false},
+		{"refused by the dry-run", with(t, rename(r.configVal), prefixPath, str("no-slash")), false, true},
+		{"name known only at apply", with(t, r.configVal, attrPath("metadata", "name"), tftypes.NewValue(tftypes.String, tftypes.UnknownValue)), false, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			req := &tfprotov6.PlanResourceChangeRequest{
+				TypeName: "envoygateway_http_route", Config: mustDV(t, r.typ, c.config),
+				PriorState: mustDV(t, r.typ, tftypes.NewValue(r.typ, nil)), ProposedNewState: mustDV(t, r.typ, c.config),
+			}
+			if _, got := k.planCreate(context.Background(), s.client(), req); got != c.shortcut {
+				t.Fatalf("shortcut taken: %v, want %v", got, c.shortcut)
+			}
+			got, err := s.PlanResourceChange(context.Background(), req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := s.ProviderServer.PlanResourceChange(context.Background(), req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got.Diagnostics) != len(want.Diagnostics) || (len(want.Diagnostics) > 0) != c.refused {
+				t.Fatalf("diagnostics %v, framework's %v", got.Diagnostics, want.Diagnostics)
+			}
+			if want.PlannedState == nil {
+				return
+			}
+			if gv, wv := unmarshal(t, r.typ, got.PlannedState), unmarshal(t, r.typ, want.PlannedState); !gv.Equal(wv) {
+				t.Fatalf("plans differ:\n%s", diffValues(gv, wv))
 			}
 		})
 	}
