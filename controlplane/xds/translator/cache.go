@@ -156,10 +156,10 @@ func (m *memo) routeConfig(name string, vhs []*ir.VirtualHost, clusters map[stri
 		return e.out, nil
 	}
 	// The virtual hosts are validated one by one; this checks the rest.
-	if err := validateEach([]validatable{&routev3.RouteConfiguration{Name: name}}); err != nil {
+	if err := validateEach([]validatable{newRouteConfig(name, nil)}); err != nil {
 		return nil, err
 	}
-	rc := &routev3.RouteConfiguration{Name: name, VirtualHosts: out, IgnorePortInHostMatching: true}
+	rc := newRouteConfig(name, out)
 	m.rcs[name] = &rcEntry{vhosts: out, out: rc, gen: m.gen}
 	return rc, nil
 }

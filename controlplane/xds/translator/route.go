@@ -13,11 +13,7 @@ import (
 )
 
 func buildRouteConfig(name string, vhosts []*ir.VirtualHost, clusters map[string]*ir.Cluster, v variant, path string) (*routev3.RouteConfiguration, error) {
-	// Virtual hosts list bare hostnames (Gateway API hostnames carry no
-	// port), so "example.com:8080" must find "example.com"; unlike the
-	// connection manager's strip_any_host_port this leaves the Host header
-	// the backend sees as the client sent it.
-	rc := &routev3.RouteConfiguration{Name: name, IgnorePortInHostMatching: true}
+	rc := newRouteConfig(name, nil)
 	for i, vh := range vhosts {
 		out, err := buildVirtualHost(vh, clusters, v, fmt.Sprintf("%s.virtualHosts[%d]", path, i))
 		if err != nil {
@@ -26,6 +22,16 @@ func buildRouteConfig(name string, vhosts []*ir.VirtualHost, clusters map[string
 		rc.VirtualHosts = append(rc.VirtualHosts, out)
 	}
 	return rc, nil
+}
+
+// newRouteConfig is a route configuration's every field but its virtual
+// hosts' rendering; Translate and the Cache both build them here.
+func newRouteConfig(name string, vhosts []*routev3.VirtualHost) *routev3.RouteConfiguration {
+	// Virtual hosts list bare hostnames (Gateway API hostnames carry no
+	// port), so "example.com:8080" must find "example.com"; unlike the
+	// connection manager's strip_any_host_port this leaves the Host header
+	// the backend sees as the client sent it.
+	return &routev3.RouteConfiguration{Name: name, VirtualHosts: vhosts, IgnorePortInHostMatching: true}
 }
 
 func buildVirtualHost(vh *ir.VirtualHost, clusters map[string]*ir.Cluster, v variant, path string) (*routev3.VirtualHost, error) {
