@@ -21,6 +21,24 @@ import (
 // The SNI and the transport protocol are only known when the listener runs
 // the TLS inspector.
 func selectChain(l *listenerv3.Listener, ct *ClientTLS) (*listenerv3.FilterChain, error) {
+	fc, err := matchChain(l, ct)
+	if err != nil {
+		return nil, err
+	}
+	terminates := fc.GetTransportSocket() != nil
+	switch {
+	case ct != nil && !terminates:
+		return nil, &ConnError{Reason: fmt.Sprintf("chain %q does not terminate TLS", fc.GetName())}
+	case ct == nil && terminates:
+		return nil, &ConnError{Reason: fmt.Sprintf("chain %q expects a TLS handshake", fc.GetName())}
+	}
+	return fc, nil
+}
+
+// matchChain is the chain the filter_chain_match rules give the
+// connection, whether or not it terminates TLS: a chain that passes TLS
+// through to a TCP proxy takes a ClientHello it does not answer.
+func matchChain(l *listenerv3.Listener, ct *ClientTLS) (*listenerv3.FilterChain, error) {
 	inspect := false
 	for _, f := range l.GetListenerFilters() {
 		if f.GetName() == wellknown.TlsInspector {
@@ -52,13 +70,6 @@ func selectChain(l *listenerv3.Listener, ct *ClientTLS) (*listenerv3.FilterChain
 	}
 	if fc == nil {
 		return nil, &ConnError{Reason: fmt.Sprintf("listener %q has no filter chain for server name %q", l.GetName(), sni)}
-	}
-	terminates := fc.GetTransportSocket() != nil
-	switch {
-	case ct != nil && !terminates:
-		return nil, &ConnError{Reason: fmt.Sprintf("chain %q does not terminate TLS", fc.GetName())}
-	case ct == nil && terminates:
-		return nil, &ConnError{Reason: fmt.Sprintf("chain %q expects a TLS handshake", fc.GetName())}
 	}
 	return fc, nil
 }

@@ -18,6 +18,7 @@ import (
 	"net/http"
 
 	clusterv3 "github.com/envoyproxy/go-control-plane/envoy/config/cluster/v3"
+	corev3 "github.com/envoyproxy/go-control-plane/envoy/config/core/v3"
 	endpointv3 "github.com/envoyproxy/go-control-plane/envoy/config/endpoint/v3"
 	listenerv3 "github.com/envoyproxy/go-control-plane/envoy/config/listener/v3"
 	routev3 "github.com/envoyproxy/go-control-plane/envoy/config/route/v3"
@@ -36,29 +37,38 @@ type Config struct {
 
 // Proxy evaluates requests against one Config.
 type Proxy struct {
-	listeners map[uint32]*listenerv3.Listener
-	routes    map[string]*routev3.RouteConfiguration
-	clusters  map[string]*clusterv3.Cluster
-	endpoints map[string]*endpointv3.ClusterLoadAssignment
-	secrets   map[string]*tlsv3.Secret
+	// listeners are TCP listeners by port, udpListeners UDP ones.
+	listeners    map[uint32]*listenerv3.Listener
+	udpListeners map[uint32]*listenerv3.Listener
+	routes       map[string]*routev3.RouteConfiguration
+	clusters     map[string]*clusterv3.Cluster
+	endpoints    map[string]*endpointv3.ClusterLoadAssignment
+	secrets      map[string]*tlsv3.Secret
 }
 
 // New indexes c. Two listeners on one port is a configuration Envoy would
 // refuse to bind, so it is an error here too.
 func New(c Config) (*Proxy, error) {
 	p := &Proxy{
-		listeners: map[uint32]*listenerv3.Listener{},
-		routes:    map[string]*routev3.RouteConfiguration{},
-		clusters:  map[string]*clusterv3.Cluster{},
-		endpoints: map[string]*endpointv3.ClusterLoadAssignment{},
-		secrets:   map[string]*tlsv3.Secret{},
+		listeners:    map[uint32]*listenerv3.Listener{},
+		udpListeners: map[uint32]*listenerv3.Listener{},
+		routes:       map[string]*routev3.RouteConfiguration{},
+		clusters:     map[string]*clusterv3.Cluster{},
+		endpoints:    map[string]*endpointv3.ClusterLoadAssignment{},
+		secrets:      map[string]*tlsv3.Secret{},
 	}
 	for _, l := range c.Listeners {
-		port := l.GetAddress().GetSocketAddress().GetPortValue()
-		if prev := p.listeners[port]; prev != nil {
-			return nil, fmt.Errorf("listeners %q and %q both bind port %d", prev.GetName(), l.GetName(), port)
+		sa := l.GetAddress().GetSocketAddress()
+		byPort := p.listeners
+		if sa.GetProtocol() == corev3.SocketAddress_UDP {
+			// UDP ports are a space of their own.
+			byPort = p.udpListeners
 		}
-		p.listeners[port] = l
+		port := sa.GetPortValue()
+		if prev := byPort[port]; prev != nil {
+			return nil, fmt.Errorf("listeners %q and %q both bind %v port %d", prev.GetName(), l.GetName(), sa.GetProtocol(), port)
+		}
+		byPort[port] = l
 	}
 	for _, r := range c.Routes {
 		p.routes[r.GetName()] = r
