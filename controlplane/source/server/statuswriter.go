@@ -53,6 +53,7 @@ type statusWriter struct {
 type doneStatus struct {
 	uid      types.UID
 	computed string
+	route    *gwapiv1.RouteStatus
 }
 
 // statusItem is one object's status to reconcile.
@@ -60,6 +61,10 @@ type statusItem struct {
 	key      store.Key
 	uid      types.UID
 	computed string
+	// route is a route's computed status (part of a Result, which nobody
+	// modifies), compared instead of encoded: every translation lists every
+	// route, and ten thousand encodings per change add up.
+	route *gwapiv1.RouteStatus
 	// update returns the status to store given the stored object, or false
 	// to leave it (it was replaced or changed since the translation).
 	update func(stored resource.Object) (any, bool)
@@ -113,7 +118,13 @@ func (w *statusWriter) isDone(it statusItem) bool {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	d, ok := w.done[it.key]
-	return ok && it.computed != "" && d.uid == it.uid && d.computed == it.computed
+	if !ok || d.uid != it.uid {
+		return false
+	}
+	if it.route != nil {
+		return d.route != nil && sameRouteStatus(d.route, it.route)
+	}
+	return it.computed != "" && d.computed == it.computed
 }
 
 func (w *statusWriter) write(ctx context.Context, it statusItem) {
@@ -130,7 +141,13 @@ func (w *statusWriter) write(ctx context.Context, it statusItem) {
 		w.log.Debug("status written", "object", it.key.String())
 	}
 	w.mu.Lock()
-	w.done[it.key] = doneStatus{uid: it.uid, computed: it.computed}
+	d := doneStatus{uid: it.uid, computed: it.computed}
+	if it.route != nil {
+		// A copy, so that nothing done to the Result later can make the
+		// next comparison vacuous.
+		d.route = it.route.DeepCopy()
+	}
+	w.done[it.key] = d
 	w.mu.Unlock()
 }
 
@@ -165,7 +182,7 @@ func (w *statusWriter) items(res *gatewayapi.Result) []statusItem {
 	}
 	for _, r := range routesOf(res) {
 		computed := routeStatusOf(r)
-		out = append(out, item(r, computed, func(s resource.Object) any {
+		out = append(out, routeItem(r, computed, func(s resource.Object) any {
 			st := routeStatus(w.controller, *computed, *routeStatusOf(s))
 			return &st
 		}))
@@ -213,10 +230,18 @@ func routeStatusOf(obj resource.Object) *gwapiv1.RouteStatus {
 
 func item[T resource.Object](obj T, status any, merge func(stored T) any) statusItem {
 	computed, _ := json.Marshal(status)
+	it := routeItem(obj, nil, merge)
+	it.computed = string(computed)
+	return it
+}
+
+// routeItem is item for a route, whose computed status is kept to be
+// compared rather than encoded.
+func routeItem[T resource.Object](obj T, computed *gwapiv1.RouteStatus, merge func(stored T) any) statusItem {
 	return statusItem{
-		key:      storeKeyOf(obj),
-		uid:      obj.GetUID(),
-		computed: string(computed),
+		key:   storeKeyOf(obj),
+		uid:   obj.GetUID(),
+		route: computed,
 		update: func(stored resource.Object) (any, bool) {
 			s, ok := stored.(T)
 			if !ok || s.GetUID() != obj.GetUID() || s.GetGeneration() != obj.GetGeneration() {
