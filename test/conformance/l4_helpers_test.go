@@ -3,9 +3,7 @@ package conformance_test
 import (
 	"errors"
 	"fmt"
-	"maps"
 	"net"
-	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -55,13 +53,15 @@ func connect(rt *xdsRoundTripper, gwAddr string, udp bool, sni string) (*xdseval
 }
 
 // reachedPods are the echo pods, "namespace/name", the forward's
-// connections can reach, with each cluster's share. A share whose cluster
-// has no endpoint, or an endpoint that is not an echo pod's port of the
-// right protocol, is an error: those connections would be closed or
-// fail. backendTLS: the bytes reaching the pod are a TLS handshake (the
-// client's, passed through), so its port must answer TLS, and else not.
-func reachedPods(rt *xdsRoundTripper, f *xdseval.Forward, udp, backendTLS bool) (map[string]uint32, error) {
-	out := map[string]uint32{}
+// connections reach, with the fraction of connections each gets (a
+// cluster's share, spread evenly over its endpoints). A share whose
+// cluster has no endpoint, or an endpoint that is not an echo pod's port
+// of the right protocol, is an error: those connections would be closed
+// or fail. backendTLS: the bytes reaching the pod are a TLS handshake
+// (the client's, passed through), so its port must answer TLS, and else
+// not.
+func reachedPods(rt *xdsRoundTripper, f *xdseval.Forward, udp, backendTLS bool) (map[string]float64, error) {
+	out := map[string]float64{}
 	for _, s := range f.Split {
 		if s.Weight == 0 {
 			continue
@@ -77,7 +77,7 @@ func reachedPods(rt *xdsRoundTripper, f *xdseval.Forward, udp, backendTLS bool) 
 			if port.tls != backendTLS {
 				return nil, fmt.Errorf("cluster %q: endpoint %s speaks TLS = %v, but the bytes it gets are TLS = %v", s.Cluster, ep, port.tls, backendTLS)
 			}
-			out[r.namespace+"/"+r.name] += s.Weight
+			out[r.namespace+"/"+r.name] += float64(s.Weight) / float64(f.Total) / float64(len(s.Endpoints))
 		}
 	}
 	return out, nil
@@ -139,8 +139,8 @@ func echoPorts(r replica) []echoPort {
 
 // backendShares sums reachedPods per Deployment (the pod name's prefix up
 // to the replica suffix), as the upstream tests name backends.
-func backendShares(pods map[string]uint32) map[string]uint32 {
-	out := map[string]uint32{}
+func backendShares(pods map[string]float64) map[string]float64 {
+	out := map[string]float64{}
 	for p, w := range pods {
 		ns, name, _ := strings.Cut(p, "/")
 		i := strings.LastIndex(name, "-")
@@ -157,6 +157,16 @@ func backendShares(pods map[string]uint32) map[string]uint32 {
 // backend in ns, and the chain does (tlsTerminated) or does not end TLS.
 func expectBackend(t *testing.T, rt *xdsRoundTripper, gwAddr string, udp bool, sni string, tlsTerminated bool, ns, backend string) {
 	t.Helper()
+	got := backendsReached(t, rt, gwAddr, udp, sni, tlsTerminated)
+	if want := ns + "/" + backend; len(got) != 1 || got[want] == 0 {
+		t.Errorf("connection to %s (SNI %q) reaches %v, want only %s", gwAddr, sni, got, want)
+	}
+}
+
+// backendsReached are the Deployments, "namespace/name", connections to
+// gwAddr reach, with the fraction each gets.
+func backendsReached(t *testing.T, rt *xdsRoundTripper, gwAddr string, udp bool, sni string, tlsTerminated bool) map[string]float64 {
+	t.Helper()
 	f, err := connect(rt, gwAddr, udp, sni)
 	if err != nil {
 		t.Fatalf("connection to %s (SNI %q): %v", gwAddr, sni, err)
@@ -168,10 +178,7 @@ func expectBackend(t *testing.T, rt *xdsRoundTripper, gwAddr string, udp bool, s
 	if err != nil {
 		t.Fatalf("connection to %s (SNI %q): %v", gwAddr, sni, err)
 	}
-	want := ns + "/" + backend
-	if got := backendShares(pods); len(got) != 1 || got[want] == 0 {
-		t.Errorf("connection to %s (SNI %q) reaches %v, want only %s", gwAddr, sni, slices.Sorted(maps.Keys(got)), want)
-	}
+	return backendShares(pods)
 }
 
 // expectRejected is MakeTLSConnectionAndExpectEventuallyConnectionRejection's
