@@ -110,12 +110,17 @@ type echoPort struct {
 	udp, tls bool
 }
 
-// echoPorts are the ports echo-basic serves in the mode its environment
-// picks (echo-basic.go main, tcpserver, udpechoserver), with their
-// defaults: the manifests declare no container ports.
+// echoPorts are the ports the pod serves: echo-basic's in the mode its
+// environment picks (echo-basic.go main, tcpserver, udpechoserver), with
+// their defaults, since the manifests declare no container ports; and
+// the DNS port of the coredns pod UDPRoute queries (its Corefile, in
+// base/manifests.yaml, serves ".:53").
 func echoPorts(r replica) []echoPort {
 	env := map[string]string{}
 	for _, c := range r.spec.Containers {
+		if strings.Contains(c.Image, "/coredns/coredns:") {
+			return []echoPort{{port: "53", udp: true}, {port: "53"}}
+		}
 		for _, e := range c.Env {
 			env[e.Name] = e.Value
 		}
