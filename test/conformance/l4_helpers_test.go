@@ -204,4 +204,3 @@ func expectRejected(t *testing.T, rt *xdsRoundTripper, gwAddr, sni string) {
 		}
 	}
 }
-
