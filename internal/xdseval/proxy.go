@@ -4,6 +4,9 @@
 // RouteConfiguration the HttpConnectionManager names, the VirtualHost by
 // Envoy's domain rules and the first Route by Envoy's match semantics, then
 // computes the redirect, the direct response or the upstream request.
+// Connect does the same for a TCP connection or UDP session: the chain by
+// SNI, TLS ended or passed through, and the TCP or UDP proxy's split over
+// clusters and their endpoints.
 //
 // It models only what it can model faithfully. Anything else in the
 // configuration (a match kind, an action, a filter chain criterion it does
