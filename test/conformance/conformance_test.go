@@ -71,6 +71,8 @@ func newSuite(t *testing.T, ct suite.ConformanceTest) *suite.ConformanceTestSuit
 		TimeoutConfig:    timeouts(),
 		ControllerName:   controllerName,
 		GatewayClassName: className,
+		// Upstream tests branch on it, as they would against a cluster.
+		SupportedFeatures: declaredFeatures(),
 	}
 }
 

@@ -13,10 +13,11 @@ import (
 )
 
 // TLSRouteListenerTerminateNotSupported and
-// TLSRouteListenerMixedTerminationNotSupported are not here: they assert
-// only when Terminate (mixed) mode is NOT supported, and the translator
-// declares both, so upstream returns at once; run here they would pass
-// without asserting anything.
+// TLSRouteListenerMixedTerminationNotSupported assert only when Terminate
+// (mixed) mode is NOT supported; the translator declares both, so the
+// upstream test returns at once and counts as passed, as it would against
+// a cluster. They run unchanged so the report says what upstream's would;
+// Terminate itself is exercised by TLSRouteTerminateSimpleSameNamespace.
 
 func init() {
 	harness = append(harness, struct {
@@ -26,6 +27,10 @@ func init() {
 }
 
 func gatewayTLSOnXDS(t *testing.T) {
+	t.Run("TLSRouteListenerTerminateNotSupported", func(t *testing.T) { runUnchanged(t, "TLSRouteListenerTerminateNotSupported") })
+	t.Run("TLSRouteListenerMixedTerminationNotSupported", func(t *testing.T) {
+		runUnchanged(t, "TLSRouteListenerMixedTerminationNotSupported")
+	})
 	t.Run("TLSRouteSimpleSameNamespace", tlsRouteSimpleSameNamespace)
 	t.Run("TLSRouteTerminateSimpleSameNamespace", tlsRouteTerminateSimpleSameNamespace)
 	t.Run("TLSRouteHostnameIntersection", tlsRouteHostnameIntersection)

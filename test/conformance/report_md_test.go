@@ -19,7 +19,10 @@ func markdownReport(r *confv1.ConformanceReport, results map[string]outcome) str
 		"status only and ran as is. \"" + string(ranXDS) + "\": the test ran as is, status and requests, each request " +
 		"answered by the xDS the translator serves the Gateway's fleet, evaluated with Envoy's routing semantics " +
 		"(internal/xdseval), with a stand-in for the echo backends. \"" + string(ranStatus) + "\": only the test's " +
-		"status steps ran; its traffic is covered by the xDS golden cases and e2e tests, not counted here.\n\n")
+		"status steps ran as upstream wrote them; its traffic steps dial the Gateway or a backend directly, so the " +
+		"harness asserts them on the translated xDS with its own code (TCP/UDP/TLS connections followed through " +
+		"the listener, SNI chain and clusters to the backend pods; the TLS contexts of client-certificate and " +
+		"BackendTLSPolicy tests), next to the xDS golden cases and e2e tests.\n\n")
 	b.WriteString("| Profile | Core | Extended | Summary |\n|---|---|---|---|\n")
 	for _, p := range r.ProfileReports {
 		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", p.Name, cell(p.Core), cell(p.Extended.Status), p.Summary)

@@ -173,6 +173,8 @@ func newTrafficSuite(t *testing.T, ct suite.ConformanceTest) *suite.ConformanceT
 		TimeoutConfig:    timeouts(),
 		ControllerName:   controllerName,
 		GatewayClassName: className,
+		// Upstream tests branch on it, as they would against a cluster.
+		SupportedFeatures: declaredFeatures(),
 	}
 }
 
