@@ -138,7 +138,8 @@ func (t *translator) finishTLS(cs *classState, x *ir.Xds) {
 				}
 			}
 		}
-		x.Clusters, x.Secrets = t.usedBy(x.Listeners)
+		// Keyed apart: these virtual hosts are new ones.
+		x.Clusters, x.Secrets = t.usedBy(x.Fleet+"\x00client-certificates", x.Listeners)
 	}
 	x.Secrets = t.withTLSSecrets(x)
 }

@@ -45,14 +45,73 @@ func (c *Cache) clustersOf(vh *ir.VirtualHost) []string {
 	return out
 }
 
-// sortedNames returns set's names, sorted.
-func (c *Cache) sortedNames(set map[string]bool) []string {
-	if c != nil && len(c.lastNames) == len(set) && !slices.ContainsFunc(c.lastNames, func(n string) bool { return !set[n] }) {
-		return c.lastNames
+// usedClusters are the clusters a fleet's virtual hosts send to, kept
+// from one translation to the next: a virtual host that is not the last
+// translation's (by pointer) adds its clusters, one that is gone removes
+// them, and the sorted list is made again only when the set changed.
+type usedClusters struct {
+	vhosts map[*ir.VirtualHost]*usedVhost
+	// counts are how many of vhosts send to each cluster.
+	counts   map[string]int
+	clusters []*ir.Cluster // sorted by name; nil to be made again
+	gen      uint64
+}
+
+type usedVhost struct {
+	names []string
+	gen   uint64
+}
+
+// forwardClusters returns the clusters vhosts send to, sorted by name,
+// from all.
+func (c *Cache) forwardClusters(key string, vhosts []*ir.VirtualHost, all map[string]*ir.Cluster) []*ir.Cluster {
+	u := c.used[key]
+	if u == nil {
+		u = &usedClusters{vhosts: map[*ir.VirtualHost]*usedVhost{}, counts: map[string]int{}}
+		c.used[key] = u
 	}
-	out := slices.Sorted(maps.Keys(set))
-	if c != nil {
-		c.lastNames = out
+	u.gen = c.gen
+	seen := 0
+	for _, vh := range vhosts {
+		e := u.vhosts[vh]
+		if e == nil {
+			e = &usedVhost{names: c.clustersOf(vh)}
+			u.vhosts[vh] = e
+			for _, n := range e.names {
+				if u.counts[n]++; u.counts[n] == 1 {
+					u.clusters = nil
+				}
+			}
+		}
+		if e.gen != c.gen {
+			e.gen = c.gen
+			seen++
+		}
 	}
-	return out
+	if seen != len(u.vhosts) {
+		for vh, e := range u.vhosts {
+			if e.gen == c.gen {
+				continue
+			}
+			delete(u.vhosts, vh)
+			for _, n := range e.names {
+				if u.counts[n]--; u.counts[n] == 0 {
+					delete(u.counts, n)
+					u.clusters = nil
+				}
+			}
+		}
+	}
+	if u.clusters == nil {
+		u.clusters = make([]*ir.Cluster, 0, len(u.counts))
+		for _, n := range slices.Sorted(maps.Keys(u.counts)) {
+			u.clusters = append(u.clusters, all[n])
+		}
+	}
+	if len(u.clusters) == 0 {
+		return nil // as Translate lists none
+	}
+	// A copy: ir.Share writes into the slice it is given, and the last
+	// IR, published, has the same clusters.
+	return slices.Clone(u.clusters)
 }

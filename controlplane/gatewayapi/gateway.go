@@ -70,7 +70,7 @@ func (t *translator) finishGatewayStatus(gs *gatewayState) {
 		g.Status.Listeners = append(g.Status.Listeners, gwapiv1.ListenerStatus{
 			Name:           l.name(),
 			SupportedKinds: append([]gwapiv1.RouteGroupKind{}, l.kinds...),
-			AttachedRoutes: int32(len(l.attached)),
+			AttachedRoutes: int32(l.attached),
 			Conditions:     t.stamp(g.Generation, prev, l.conditions()),
 		})
 	}

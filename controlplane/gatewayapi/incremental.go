@@ -42,9 +42,9 @@ type Cache struct {
 	routes map[*gwapiv1.HTTPRoute]*compiledRoute
 	// vhosts are the virtual hosts last built, by name (cache_vhost.go).
 	vhosts map[string]*vhostMemo
-	// vhClusters and lastNames speed up listing clusters (cache_usedby.go).
+	// vhClusters and used speed up listing clusters (cache_usedby.go).
 	vhClusters map[*ir.VirtualHost]*vhostClusters
-	lastNames  []string
+	used       map[string]*usedClusters
 	// hits counts reused compilations, for tests.
 	hits int
 	// sameWorld: this translation's non-route objects are the last one's,
@@ -75,6 +75,8 @@ type compiledRoute struct {
 	clusters []*ir.Cluster
 	// policies are by object: each translation has its own tlsPolicy.
 	policies []nsName
+	// out is the route's last output object (cache_status.go).
+	out *gwapiv1.HTTPRoute
 }
 
 // Translate is Translate with res's unchanged routes' compilations reused.
@@ -98,6 +100,7 @@ func (c *Cache) begin(res *resource.Resources, opts Options) {
 		c.routes = map[*gwapiv1.HTTPRoute]*compiledRoute{}
 		c.vhosts = map[string]*vhostMemo{}
 		c.vhClusters = map[*ir.VirtualHost]*vhostClusters{}
+		c.used = map[string]*usedClusters{}
 	}
 	c.world, c.opts = world, opts
 	c.gen++
@@ -118,6 +121,11 @@ func (c *Cache) end() {
 	for vh, e := range c.vhClusters {
 		if e.gen != c.gen {
 			delete(c.vhClusters, vh)
+		}
+	}
+	for key, u := range c.used {
+		if u.gen != c.gen {
+			delete(c.used, key)
 		}
 	}
 }
@@ -171,24 +179,26 @@ func sameWorld(a, b [][]unsafe.Pointer) bool {
 	return true
 }
 
-// compileHTTPRoute returns the compile step for the HTTPRoute copied from
-// src: the cached compilation if there is one, else compileRoute, whose
-// result is then cached.
-func (t *translator) compileHTTPRoute(src *gwapiv1.HTTPRoute) func(*routeState) {
-	c := t.cache
-	if c == nil {
+// compileHTTPRoute returns the compile step for HTTPRoutes: with a Cache,
+// the cached compilation of rs.src if there is one, else compileRoute,
+// whose result is then cached.
+func (t *translator) compileHTTPRoute() func(*routeState) {
+	if t.cache == nil {
 		return t.compileRoute
 	}
-	return func(rs *routeState) {
-		if e := c.routes[src]; e != nil && e.resourceVersion == src.ResourceVersion && e.generation == src.Generation {
-			e.gen = c.gen
-			c.hits++
-			t.replay(rs, e)
-			return
-		}
-		t.compileRoute(rs)
-		c.routes[src] = t.record(rs, src, c.gen)
+	return t.compileCached
+}
+
+func (t *translator) compileCached(rs *routeState) {
+	c, src := t.cache, rs.src
+	if e := c.routes[src]; e != nil && e.resourceVersion == src.ResourceVersion && e.generation == src.Generation {
+		e.gen = c.gen
+		c.hits++
+		t.replay(rs, e)
+		return
 	}
+	t.compileRoute(rs)
+	c.routes[src] = t.record(rs, src, c.gen)
 }
 
 func (t *translator) record(rs *routeState, src *gwapiv1.HTTPRoute, gen uint64) *compiledRoute {
@@ -221,7 +231,12 @@ func (t *translator) record(rs *routeState, src *gwapiv1.HTTPRoute, gen uint64) 
 
 func (t *translator) replay(rs *routeState, e *compiledRoute) {
 	rs.hostnames, rs.rules, rs.invalid, rs.partial, rs.resolved = e.hostnames, e.rules, e.invalid, e.partial, e.resolved
+	// Cloned from the last translation, t.clusters already holds every
+	// cluster a compilation of this world made (see clusterMap).
 	for _, c := range e.clusters {
+		if t.cache.prev != nil {
+			break
+		}
 		if _, ok := t.clusters[c.Name]; !ok {
 			t.clusters[c.Name] = c
 		}

@@ -30,13 +30,14 @@ func keyOf(o metav1.Object) nsName {
 }
 
 // index is the input sorted and keyed for lookups. Status-bearing objects
-// are deep copies, so the translator can fill their status in place.
+// are deep copies, so the translator can fill their status in place, but
+// for HTTPRoutes: those are copied when their status is written
+// (routeOutput), as most of them are then as they were last time.
 type index struct {
 	classes  []*gwapiv1.GatewayClass
 	gateways []*gwapiv1.Gateway
-	routes   []*gwapiv1.HTTPRoute
-	// routeSrc[i] is the input object routes[i] was copied from, which
-	// identifies it across translations (incremental.go).
+	// routeSrc are the input HTTPRoutes, sorted; the object identifies a
+	// route across translations (incremental.go).
 	routeSrc []*gwapiv1.HTTPRoute
 	grpc     []*gwapiv1.GRPCRoute
 	tls      []*gwapiv1.TLSRoute
@@ -75,10 +76,6 @@ func newIndexFrom(res *resource.Resources, world *index, order func([]*gwapiv1.H
 		idx.routeSrc = order(res.HTTPRoutes)
 	} else {
 		idx.routeSrc = sortedRefs(res.HTTPRoutes)
-	}
-	idx.routes = make([]*gwapiv1.HTTPRoute, len(idx.routeSrc))
-	for i, r := range idx.routeSrc {
-		idx.routes[i] = statusCopy(r)
 	}
 	if world != nil {
 		idx.gatewaySet, idx.grants, idx.nsLabels = world.gatewaySet, world.grants, world.nsLabels
@@ -196,13 +193,13 @@ func olderFirst(a, b metav1.Object) int {
 	return compareKeys(keyOf(a), keyOf(b))
 }
 
-// statusCopy copies an HTTPRoute for the translator to fill its status in.
+// statusCopy copies an HTTPRoute with its status parents replaced.
 // Spec and metadata are shared with the input, which neither the
-// translator nor the Result's consumers modify; the status is replaced
-// as a whole (writeRouteStatus), never written into. Deep-copying ten
+// translator nor the Result's consumers modify. Deep-copying ten
 // thousand routes' specs for every change cost more than translating the
 // one that changed.
-func statusCopy(r *gwapiv1.HTTPRoute) *gwapiv1.HTTPRoute {
+func statusCopy(r *gwapiv1.HTTPRoute, parents []gwapiv1.RouteParentStatus) *gwapiv1.HTTPRoute {
 	c := *r
+	c.Status.Parents = parents
 	return &c
 }

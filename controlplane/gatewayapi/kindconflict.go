@@ -26,6 +26,9 @@ type claim struct {
 // compete for the same requests without a defined precedence. Routes are
 // visited oldest first, so a route refused here never refuses another.
 func (t *translator) settleHTTPGRPCConflicts() {
+	if !t.hasBothHTTPAndGRPC() {
+		return
+	}
 	var candidates []*routeState
 	for _, rs := range t.routes {
 		if (rs.kind == kindHTTPRoute || rs.kind == kindGRPCRoute) && rs.invalid == nil {
@@ -80,6 +83,23 @@ func anyOverlap(a, b []string) bool {
 	for _, x := range a {
 		for _, y := range b {
 			if overlaps(x, y) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// hasBothHTTPAndGRPC reports whether a valid route of each kind exists:
+// without, no route can conflict and the thousands of claims need not
+// be made.
+func (t *translator) hasBothHTTPAndGRPC() bool {
+	http, grpc := false, false
+	for _, rs := range t.routes {
+		if rs.invalid == nil {
+			http = http || rs.kind == kindHTTPRoute
+			grpc = grpc || rs.kind == kindGRPCRoute
+			if http && grpc {
 				return true
 			}
 		}

@@ -66,8 +66,9 @@ type listenerState struct {
 	conflictMsg string
 
 	// attached counts accepted routes, once each however many parentRefs
-	// lead them here.
-	attached map[routeKey]bool
+	// lead them here; lastAttached is the last one counted (commit).
+	attached     int
+	lastAttached routeKey
 	// contribs are the hostnames accepted routes serve on this listener.
 	contribs []contribution
 	// set is the ListenerSet the listener comes from; nil for the
@@ -100,7 +101,7 @@ func (l *listenerState) programmed() bool {
 func (l *listenerState) allowsKind(k gwapiv1.Kind) bool { return containsKind(l.kinds, k) }
 
 func (t *translator) newListener(gw *gatewayState, i int) *listenerState {
-	return t.setUpListener(&listenerState{gw: gw, index: i, spec: &gw.obj.Spec.Listeners[i], attached: map[routeKey]bool{}})
+	return t.setUpListener(&listenerState{gw: gw, index: i, spec: &gw.obj.Spec.Listeners[i]})
 }
 
 // setUpListener validates a listener of a Gateway or of a ListenerSet.

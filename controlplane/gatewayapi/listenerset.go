@@ -86,7 +86,7 @@ func (t *translator) addListenerSets(gs *gatewayState) {
 		st.specs = make([]gwapiv1.Listener, len(ls.Spec.Listeners))
 		for i, e := range ls.Spec.Listeners {
 			st.specs[i] = gwapiv1.Listener{Name: e.Name, Hostname: e.Hostname, Port: e.Port, Protocol: e.Protocol, TLS: e.TLS, AllowedRoutes: e.AllowedRoutes}
-			l := &listenerState{gw: gs, index: i, spec: &st.specs[i], attached: map[routeKey]bool{}, set: st}
+			l := &listenerState{gw: gs, index: i, spec: &st.specs[i], set: st}
 			st.listeners = append(st.listeners, t.setUpListener(l))
 		}
 		gs.listeners = append(gs.listeners, st.listeners...)

@@ -77,7 +77,7 @@ func (t *translator) finishListenerSetStatus(st *listenerSetState) {
 		ls.Status.Listeners = append(ls.Status.Listeners, gwapiv1.ListenerEntryStatus{
 			Name:           l.name(),
 			SupportedKinds: append([]gwapiv1.RouteGroupKind{}, l.kinds...),
-			AttachedRoutes: int32(len(l.attached)),
+			AttachedRoutes: int32(l.attached),
 			Conditions:     t.stamp(ls.Generation, prev, l.conditions()),
 		})
 	}

@@ -103,9 +103,23 @@ func slicesContainsRef(ps []*parentState, ref gwapiv1.ParentReference) bool {
 }
 
 func sameParentRef(a, b gwapiv1.ParentReference) bool {
-	a, b = defaultParentRef(a), defaultParentRef(b)
-	return *a.Group == *b.Group && *a.Kind == *b.Kind && a.Name == b.Name &&
+	return refGroup(a) == refGroup(b) && refKind(a) == refKind(b) && a.Name == b.Name &&
 		deref(a.Namespace) == deref(b.Namespace) && deref(a.SectionName) == deref(b.SectionName) && deref(a.Port) == deref(b.Port)
+}
+
+// refGroup and refKind are defaultParentRef's, without allocating.
+func refGroup(r gwapiv1.ParentReference) gwapiv1.Group {
+	if r.Group == nil {
+		return gwapiv1.GroupName
+	}
+	return *r.Group
+}
+
+func refKind(r gwapiv1.ParentReference) gwapiv1.Kind {
+	if r.Kind == nil {
+		return kindGateway
+	}
+	return *r.Kind
 }
 
 func deref[T any](p *T) T {
@@ -175,8 +189,16 @@ func (rs *routeState) commit(p *parentState) {
 	if p.gw == nil || p.refusal != nil || rs.invalid != nil {
 		return
 	}
+	key := routeKey{kind: rs.kind, nsName: keyOf(rs.obj)}
 	for _, a := range p.attachments {
-		a.l.attached[routeKey{kind: rs.kind, nsName: keyOf(rs.obj)}] = true
+		// Routes are committed kind by kind in key order (processRoutes),
+		// so a route reached again, through another parentRef or as
+		// another object of the same name, is the listener's last one:
+		// counting needs no set of ten thousand keys.
+		if a.l.attached == 0 || a.l.lastAttached != key {
+			a.l.attached++
+			a.l.lastAttached = key
+		}
 		for _, h := range a.hostnames {
 			a.l.contribs = append(a.l.contribs, contribution{hostname: h, route: rs})
 		}
@@ -197,33 +219,45 @@ func describeSection(ref gwapiv1.ParentReference) string {
 // writeRouteStatus replaces our entries in status.parents and keeps the
 // entries of other controllers.
 func (t *translator) writeRouteStatus(rs *routeState) {
-	out := []gwapiv1.RouteParentStatus{}
-	var prev []gwapiv1.RouteParentStatus
-	for _, ps := range rs.status.Parents {
+	in := rs.status.Parents
+	n, ours := len(rs.parents), 0
+	for i := range in {
+		if in[i].ControllerName != t.opts.ControllerName {
+			n++
+		} else {
+			ours++
+		}
+	}
+	out := make([]gwapiv1.RouteParentStatus, 0, n)
+	for _, ps := range in {
 		if ps.ControllerName != t.opts.ControllerName {
 			out = append(out, ps)
-		} else {
-			prev = append(prev, ps)
 		}
 	}
 	for _, p := range rs.parents {
 		var old []metav1.Condition
-		for _, ps := range prev {
-			if sameParentRef(ps.ParentRef, p.ref) {
-				old = ps.Conditions
+		for i := range in {
+			if ours > 0 && in[i].ControllerName == t.opts.ControllerName && sameParentRef(in[i].ParentRef, p.ref) {
+				old = in[i].Conditions
 			}
 		}
+		var buf [3]cond
 		out = append(out, gwapiv1.RouteParentStatus{
 			ParentRef:      p.ref,
 			ControllerName: t.opts.ControllerName,
-			Conditions:     t.stamp(rs.obj.GetGeneration(), old, rs.parentConditions(p)),
+			Conditions:     t.stamp(rs.obj.GetGeneration(), old, rs.parentConditions(p, buf[:0])),
 		})
+	}
+	if rs.http != nil {
+		// The input's status is read-only.
+		rs.out = t.routeOutput(rs, out)
+		return
 	}
 	rs.status.Parents = out
 }
 
-func (rs *routeState) parentConditions(p *parentState) []cond {
-	var out []cond
+// parentConditions appends p's conditions to out.
+func (rs *routeState) parentConditions(p *parentState, out []cond) []cond {
 	switch {
 	case p.refusal != nil:
 		out = append(out, *p.refusal)

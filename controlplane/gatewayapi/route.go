@@ -13,7 +13,10 @@ import (
 // routeState is a route of any kind with its parents; an HTTPRoute also
 // has its compiled rules, a TLS, TCP or UDP route its backends.
 type routeState struct {
-	obj        metav1.Object // the deep copy whose status is filled in
+	// obj is the deep copy whose status is filled in; for an HTTPRoute,
+	// the input object, whose copy with status is out.
+	obj        metav1.Object
+	out        *gwapiv1.HTTPRoute
 	kind       gwapiv1.Kind
 	parentRefs []gwapiv1.ParentReference
 	status     *gwapiv1.RouteStatus
@@ -36,12 +39,17 @@ type routeState struct {
 }
 
 func (t *translator) processRoutes() {
-	for i, r := range t.idx.routes {
-		rs := &routeState{obj: r, kind: kindHTTPRoute, parentRefs: r.Spec.ParentRefs, status: &r.Status.RouteStatus, http: r}
+	// One allocation for every route's state rather than one each.
+	states := make([]routeState, len(t.idx.routeSrc))
+	t.routes = make([]*routeState, 0, len(states))
+	compile := t.compileHTTPRoute()
+	for i, r := range t.idx.routeSrc {
+		rs := &states[i]
+		*rs = routeState{obj: r, kind: kindHTTPRoute, parentRefs: r.Spec.ParentRefs, status: &r.Status.RouteStatus, http: r}
 		if t.cache != nil {
-			rs.src = t.idx.routeSrc[i]
+			rs.src = r
 		}
-		t.processRoute(rs, t.compileHTTPRoute(t.idx.routeSrc[i]))
+		t.processRoute(rs, compile)
 	}
 	t.processGRPCRoutes()
 	t.processL4Routes()

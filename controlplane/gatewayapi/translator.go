@@ -152,7 +152,11 @@ func (t *translator) result() *Result {
 		}
 	}
 	for _, r := range t.routes {
-		if r.writeStatus {
+		switch {
+		case !r.writeStatus:
+		case r.out != nil:
+			out.HTTPRoutes = append(out.HTTPRoutes, r.out)
+		default:
 			out.addRoute(r.obj)
 		}
 	}

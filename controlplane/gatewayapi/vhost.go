@@ -32,7 +32,7 @@ func (t *translator) buildXds(cs *classState) *ir.Xds {
 	for _, port := range slices.Sorted(maps.Keys(byPort)) {
 		x.Listeners = append(x.Listeners, t.buildListener(uint32(port), byPort[port]))
 	}
-	x.Clusters, x.Secrets = t.usedBy(x.Listeners)
+	x.Clusters, x.Secrets = t.usedBy(x.Fleet, x.Listeners)
 	t.finishTLS(cs, x)
 	return x
 }
@@ -63,14 +63,12 @@ func (t *translator) buildListener(port uint32, ls []*listenerState) *ir.Listene
 }
 
 // usedBy lists the clusters and secrets the listeners refer to, by name.
-func (t *translator) usedBy(ls []*ir.Listener) ([]*ir.Cluster, []*ir.Secret) {
+// key names the listeners across translations, for the Cache.
+func (t *translator) usedBy(key string, ls []*ir.Listener) ([]*ir.Cluster, []*ir.Secret) {
 	clusters, secrets := map[string]bool{}, map[string]bool{}
+	var vhosts []*ir.VirtualHost
 	forward := func(vhs []*ir.VirtualHost) {
-		for _, vh := range vhs {
-			for _, name := range t.cache.clustersOf(vh) {
-				clusters[name] = true
-			}
-		}
+		vhosts = append(vhosts, vhs...)
 	}
 	proxy := func(p *ir.L4Proxy) {
 		if p != nil {
@@ -95,8 +93,17 @@ func (t *translator) usedBy(ls []*ir.Listener) ([]*ir.Cluster, []*ir.Secret) {
 		}
 	}
 	var cs []*ir.Cluster
-	for _, name := range t.cache.sortedNames(clusters) {
-		cs = append(cs, t.clusters[name])
+	if t.cache != nil && len(clusters) == 0 {
+		cs = t.cache.forwardClusters(key, vhosts, t.clusters)
+	} else {
+		for _, vh := range vhosts {
+			for _, name := range t.cache.clustersOf(vh) {
+				clusters[name] = true
+			}
+		}
+		for _, name := range slices.Sorted(maps.Keys(clusters)) {
+			cs = append(cs, t.clusters[name])
+		}
 	}
 	var ss []*ir.Secret
 	for _, name := range slices.Sorted(maps.Keys(secrets)) {
@@ -125,7 +132,13 @@ func virtualHosts(prefix string, port uint32, ls []*listenerState) []*ir.Virtual
 // virtualHostsWith is virtualHosts, reusing c's virtual hosts whose
 // routes come from the same compilations as before (cache_vhost.go).
 func virtualHostsWith(c *Cache, prefix string, port uint32, ls []*listenerState) []*ir.VirtualHost {
-	vhosts := map[string]*vhostBuild{}
+	n := 0
+	for _, l := range ls {
+		n += len(l.contribs)
+	}
+	// Sized for a hostname per contribution, as when every route has its
+	// own, rather than grown through every power of two.
+	vhosts := make(map[string]*vhostBuild, n)
 	for _, l := range ls {
 		for _, c := range l.contribs {
 			if owner := ownerOf(c.hostname, ls); owner == l {
@@ -159,12 +172,14 @@ func virtualHostsWith(c *Cache, prefix string, port uint32, ls []*listenerState)
 	// Sorted so that a virtual host's contributions come in the same
 	// order every time, which the cache compares.
 	slices.Sort(wildcards)
-	var out []*ir.VirtualHost
+	out := make([]*ir.VirtualHost, 0, len(vhosts))
 	for _, h := range slices.Sorted(maps.Keys(vhosts)) {
-		name := prefix + "/" + h
 		cs := contributionsFor(h, vhosts, wildcards)
-		// Keyed by fleet too: every fleet has its "http-80".
-		key := ls[0].gw.class.obj.Name + "\x00" + name
+		// Keyed by fleet too: every fleet has its "http-80". The name is
+		// the key's tail, which saves a string per virtual host.
+		fleet := ls[0].gw.class.obj.Name
+		key := fleet + "\x00" + prefix + "/" + h
+		name := key[len(fleet)+1:]
 		if vh := c.virtualHost(key, port, cs); vh != nil {
 			out = append(out, vh)
 			continue

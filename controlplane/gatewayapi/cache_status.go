@@ -1,0 +1,64 @@
+package gatewayapi
+
+import (
+	gwapiv1 "sigs.k8s.io/gateway-api/apis/v1"
+)
+
+// A route's output object is its input with new status parents. With the
+// Cache, when the input is the same object as last time and the status
+// parents equal last time's, the last output is returned as it is: copying ten
+// thousand routes for every change was most of the garbage of a
+// one-route change, and the Result's consumers read HTTPRoutes only.
+
+// routeOutput returns rs's output object with status parents ps.
+func (t *translator) routeOutput(rs *routeState, ps []gwapiv1.RouteParentStatus) *gwapiv1.HTTPRoute {
+	var e *compiledRoute
+	if c := t.cache; c != nil && rs.src != nil {
+		e = c.routes[rs.src]
+	}
+	if e != nil && e.out != nil && sameRouteParents(e.out.Status.Parents, ps) {
+		return e.out
+	}
+	out := statusCopy(rs.http, ps)
+	if e != nil {
+		e.out = out
+	}
+	return out
+}
+
+// sameRouteParents is reflect.DeepEqual for status parents, without
+// reflection.
+func sameRouteParents(a, b []gwapiv1.RouteParentStatus) bool {
+	if len(a) != len(b) || (a == nil) != (b == nil) {
+		return false
+	}
+	for i := range a {
+		x, y := &a[i], &b[i]
+		if x.ControllerName != y.ControllerName || !sameRefExactly(&x.ParentRef, &y.ParentRef) ||
+			len(x.Conditions) != len(y.Conditions) || (x.Conditions == nil) != (y.Conditions == nil) {
+			return false
+		}
+		for j := range x.Conditions {
+			c, d := &x.Conditions[j], &y.Conditions[j]
+			if c.Type != d.Type || c.Status != d.Status || c.ObservedGeneration != d.ObservedGeneration ||
+				c.Reason != d.Reason || c.Message != d.Message || c.LastTransitionTime != d.LastTransitionTime {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// sameRefExactly compares as written: a field left nil differs from one
+// set to its default.
+func sameRefExactly(a, b *gwapiv1.ParentReference) bool {
+	return a.Name == b.Name && samePtr(a.Group, b.Group) && samePtr(a.Kind, b.Kind) &&
+		samePtr(a.Namespace, b.Namespace) && samePtr(a.SectionName, b.SectionName) && samePtr(a.Port, b.Port)
+}
+
+func samePtr[T comparable](a, b *T) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return *a == *b
+}
