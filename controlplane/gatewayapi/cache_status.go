@@ -1,6 +1,8 @@
 package gatewayapi
 
 import (
+	"slices"
+
 	gwapiv1 "sigs.k8s.io/gateway-api/apis/v1"
 )
 
@@ -10,16 +12,20 @@ import (
 // thousand routes for every change was most of the garbage of a
 // one-route change, and the Result's consumers read HTTPRoutes only.
 
-// routeOutput returns rs's output object with status parents ps.
+// routeOutput returns rs's output object with status parents ps, which
+// are scratch space (writeRouteStatus): our entries, the last
+// len(rs.parents), have their conditions copied.
 func (t *translator) routeOutput(rs *routeState, ps []gwapiv1.RouteParentStatus) *gwapiv1.HTTPRoute {
-	var e *compiledRoute
-	if c := t.cache; c != nil && rs.src != nil {
-		e = c.routes[rs.src]
-	}
+	e := rs.entry
 	if e != nil && e.out != nil && sameRouteParents(e.out.Status.Parents, ps) {
 		return e.out
 	}
-	out := statusCopy(rs.http, ps)
+	owned := make([]gwapiv1.RouteParentStatus, len(ps))
+	copy(owned, ps)
+	for i := len(ps) - len(rs.parents); i < len(ps); i++ {
+		owned[i].Conditions = slices.Clone(owned[i].Conditions)
+	}
+	out := statusCopy(rs.http, owned)
 	if e != nil {
 		e.out = out
 	}

@@ -26,7 +26,11 @@ func condFalse(typ, reason, msg string) cond {
 // a condition's status changes, as the API conventions require, so it is
 // carried over from old when the status is the same.
 func (t *translator) stamp(gen int64, old []metav1.Condition, want []cond) []metav1.Condition {
-	out := make([]metav1.Condition, 0, len(want))
+	return t.stampInto(make([]metav1.Condition, 0, len(want)), gen, old, want)
+}
+
+// stampInto is stamp appending to out.
+func (t *translator) stampInto(out []metav1.Condition, gen int64, old []metav1.Condition, want []cond) []metav1.Condition {
 	for _, w := range want {
 		c := metav1.Condition{
 			Type:               w.Type,

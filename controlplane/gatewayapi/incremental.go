@@ -194,11 +194,13 @@ func (t *translator) compileCached(rs *routeState) {
 	if e := c.routes[src]; e != nil && e.resourceVersion == src.ResourceVersion && e.generation == src.Generation {
 		e.gen = c.gen
 		c.hits++
+		rs.entry = e
 		t.replay(rs, e)
 		return
 	}
 	t.compileRoute(rs)
-	c.routes[src] = t.record(rs, src, c.gen)
+	rs.entry = t.record(rs, src, c.gen)
+	c.routes[src] = rs.entry
 }
 
 func (t *translator) record(rs *routeState, src *gwapiv1.HTTPRoute, gen uint64) *compiledRoute {

@@ -40,7 +40,7 @@ func (t *translator) resolveParents(rs *routeState) {
 	var parents []*parentState
 	ours, foreign := false, false
 	for _, pr := range rs.parentRefs {
-		ref := defaultParentRef(pr)
+		ref := t.defaultParentRef(pr)
 		if *ref.Group != gwapiv1.GroupName || slicesContainsRef(parents, ref) {
 			continue
 		}
@@ -81,6 +81,22 @@ func (t *translator) resolveParents(rs *routeState) {
 		rs.parents = parents
 	}
 	rs.writeStatus = len(rs.parents) > 0 || t.hasOurStatus(rs.status)
+}
+
+// defaultParentRef is defaultParentRef with the translation's default
+// group and kind, one pair for every route rather than a pair each: the
+// refs are only read, here and in the Result.
+func (t *translator) defaultParentRef(pr gwapiv1.ParentReference) gwapiv1.ParentReference {
+	if t.defaultRef.Group == nil {
+		t.defaultRef = defaultParentRef(gwapiv1.ParentReference{})
+	}
+	if pr.Group == nil {
+		pr.Group = t.defaultRef.Group
+	}
+	if pr.Kind == nil {
+		pr.Kind = t.defaultRef.Kind
+	}
+	return pr
 }
 
 func defaultParentRef(pr gwapiv1.ParentReference) gwapiv1.ParentReference {
@@ -189,7 +205,10 @@ func (rs *routeState) commit(p *parentState) {
 	if p.gw == nil || p.refusal != nil || rs.invalid != nil {
 		return
 	}
-	key := routeKey{kind: rs.kind, nsName: keyOf(rs.obj)}
+	key := routeKey{kind: rs.kind, nsName: rs.key}
+	if rs.http == nil {
+		key.nsName = keyOf(rs.obj)
+	}
 	for _, a := range p.attachments {
 		// Routes are committed kind by kind in key order (processRoutes),
 		// so a route reached again, through another parentRef or as
@@ -219,6 +238,21 @@ func describeSection(ref gwapiv1.ParentReference) string {
 // writeRouteStatus replaces our entries in status.parents and keeps the
 // entries of other controllers.
 func (t *translator) writeRouteStatus(rs *routeState) {
+	if rs.http != nil {
+		// Built in scratch space: most routes' status is last time's,
+		// which routeOutput then returns as it is.
+		t.scratchConds = t.scratchConds[:0]
+		t.scratchParents = t.routeParents(rs, t.scratchParents[:0], &t.scratchConds)
+		rs.out = t.routeOutput(rs, t.scratchParents)
+		return
+	}
+	rs.status.Parents = t.routeParents(rs, nil, nil)
+}
+
+// routeParents appends rs's status parents to out (a new slice when out
+// is nil). Our conditions are appended to conds when it is not nil, else
+// each parent gets its own.
+func (t *translator) routeParents(rs *routeState, out []gwapiv1.RouteParentStatus, conds *[]metav1.Condition) []gwapiv1.RouteParentStatus {
 	in := rs.status.Parents
 	n, ours := len(rs.parents), 0
 	for i := range in {
@@ -228,11 +262,17 @@ func (t *translator) writeRouteStatus(rs *routeState) {
 			ours++
 		}
 	}
-	out := make([]gwapiv1.RouteParentStatus, 0, n)
+	if out == nil {
+		out = make([]gwapiv1.RouteParentStatus, 0, n)
+	}
 	for _, ps := range in {
 		if ps.ControllerName != t.opts.ControllerName {
 			out = append(out, ps)
 		}
+	}
+	gen := rs.gen
+	if rs.http == nil {
+		gen = rs.obj.GetGeneration()
 	}
 	for _, p := range rs.parents {
 		var old []metav1.Condition
@@ -242,18 +282,18 @@ func (t *translator) writeRouteStatus(rs *routeState) {
 			}
 		}
 		var buf [3]cond
-		out = append(out, gwapiv1.RouteParentStatus{
-			ParentRef:      p.ref,
-			ControllerName: t.opts.ControllerName,
-			Conditions:     t.stamp(rs.obj.GetGeneration(), old, rs.parentConditions(p, buf[:0])),
-		})
+		want := rs.parentConditions(p, buf[:0])
+		var cs []metav1.Condition
+		if conds != nil {
+			start := len(*conds)
+			*conds = t.stampInto(*conds, gen, old, want)
+			cs = (*conds)[start:len(*conds):len(*conds)]
+		} else {
+			cs = t.stamp(gen, old, want)
+		}
+		out = append(out, gwapiv1.RouteParentStatus{ParentRef: p.ref, ControllerName: t.opts.ControllerName, Conditions: cs})
 	}
-	if rs.http != nil {
-		// The input's status is read-only.
-		rs.out = t.routeOutput(rs, out)
-		return
-	}
-	rs.status.Parents = out
+	return out
 }
 
 // parentConditions appends p's conditions to out.

@@ -21,8 +21,14 @@ type routeState struct {
 	parentRefs []gwapiv1.ParentReference
 	status     *gwapiv1.RouteStatus
 	http       *gwapiv1.HTTPRoute // HTTPRoutes only
-	// src is the input object of an HTTPRoute compiled through a Cache.
-	src       *gwapiv1.HTTPRoute
+	// src is the input object of an HTTPRoute compiled through a Cache,
+	// entry its compilation there.
+	src   *gwapiv1.HTTPRoute
+	entry *compiledRoute
+	// key and gen are obj's, read once: a pass over ten thousand routes'
+	// objects is mostly cache misses. Set for HTTPRoutes only.
+	key       nsName
+	gen       int64
 	hostnames []string
 	rules     []*ruleIR
 	// backends of a TLS, TCP or UDP route's one rule.
@@ -45,7 +51,8 @@ func (t *translator) processRoutes() {
 	compile := t.compileHTTPRoute()
 	for i, r := range t.idx.routeSrc {
 		rs := &states[i]
-		*rs = routeState{obj: r, kind: kindHTTPRoute, parentRefs: r.Spec.ParentRefs, status: &r.Status.RouteStatus, http: r}
+		*rs = routeState{obj: r, kind: kindHTTPRoute, parentRefs: r.Spec.ParentRefs, status: &r.Status.RouteStatus, http: r,
+			key: nsName{Namespace: r.Namespace, Name: r.Name}, gen: r.Generation}
 		if t.cache != nil {
 			rs.src = r
 		}

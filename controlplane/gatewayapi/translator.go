@@ -23,7 +23,10 @@ type Options struct {
 	// empty means resource.DefaultControllerName.
 	ControllerName gwapiv1.GatewayController
 	// Now stamps lastTransitionTime on conditions that change; nil means
-	// time.Now. Tests pass a fixed clock so golden files are stable.
+	// time.Now. Tests pass a fixed clock so golden files are stable. It is
+	// truncated to whole seconds, the precision of a written status, so
+	// that translations within a second stamp alike (the Cache then
+	// reuses unchanged routes' output objects).
 	Now func() time.Time
 	// RequireParametersRef refuses (InvalidParameters) a class that names
 	// no EnvoyFleet: set when the provisioner creates every class's fleet.
@@ -93,6 +96,12 @@ type translator struct {
 	sets *listenerSets
 	// cache, when set, holds route compilations (incremental.go).
 	cache *Cache
+	// scratchParents and scratchConds are reused from route to route
+	// (writeRouteStatus).
+	scratchParents []gwapiv1.RouteParentStatus
+	scratchConds   []metav1.Condition
+	// defaultRef holds the default parentRef group and kind (parentref.go).
+	defaultRef gwapiv1.ParentReference
 }
 
 // Translate computes the IR and status for res. It never panics on any
@@ -114,7 +123,7 @@ func translate(res *resource.Resources, opts Options, c *Cache) *Result {
 	t := &translator{
 		cache:    c,
 		opts:     opts,
-		now:      metav1.NewTime(opts.Now()),
+		now:      metav1.NewTime(opts.Now().Truncate(time.Second)),
 		idx:      c.index(res),
 		classes:  map[string]*classState{},
 		gateways: map[nsName]*gatewayState{},
