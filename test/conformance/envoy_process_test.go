@@ -52,8 +52,10 @@ func startEnvoy(t *testing.T, bin, class, xdsAddr string, ports *loopbackPorts, 
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start %s: %v", bin, err)
 	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
+	// done closes when Envoy exits, with waitErr set: both the readiness
+	// wait and the cleanup watch it.
+	done, waitErr := make(chan struct{}), error(nil)
+	go func() { waitErr = cmd.Wait(); close(done) }()
 	t.Cleanup(func() {
 		cmd.Process.Signal(syscall.SIGTERM)
 		select {
@@ -66,14 +68,14 @@ func startEnvoy(t *testing.T, bin, class, xdsAddr string, ports *loopbackPorts, 
 			t.Logf("envoy (fleet %s) log:\n%s", class, log.String())
 		}
 	})
-	if err := waitEnvoyReady(adminPath, ports, tcpPorts, done); err != nil {
+	if err := waitEnvoyReady(adminPath, ports, tcpPorts, done, &waitErr); err != nil {
 		t.Fatalf("envoy for fleet %s: %v", class, err)
 	}
 }
 
 // waitEnvoyReady polls the admin /ready endpoint, then every TCP listener;
 // the deadline only stops a hang.
-func waitEnvoyReady(adminPath string, ports *loopbackPorts, tcpPorts []uint32, exited <-chan error) error {
+func waitEnvoyReady(adminPath string, ports *loopbackPorts, tcpPorts []uint32, exited <-chan struct{}, waitErr *error) error {
 	deadline := time.Now().Add(60 * time.Second)
 	ready := func() bool {
 		admin, err := os.ReadFile(adminPath)
@@ -100,8 +102,8 @@ func waitEnvoyReady(adminPath string, ports *loopbackPorts, tcpPorts []uint32, e
 	}
 	for !ready() {
 		select {
-		case err := <-exited:
-			return fmt.Errorf("exited before it was ready: %v", err)
+		case <-exited:
+			return fmt.Errorf("exited before it was ready: %v", *waitErr)
 		case <-time.After(100 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
