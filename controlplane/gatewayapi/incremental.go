@@ -54,6 +54,10 @@ type Cache struct {
 	// translation may reuse (last, if the world is the same), so that a
 	// translation that panicked is never reused.
 	last, prev *translator
+	// superseded is the translation last was when this one began; spare
+	// are its route states, once it is no longer last (routeStates).
+	superseded *translator
+	spare      []routeState
 	// routesIn and routesSorted are the last HTTPRoutes as given and as
 	// sorted, to sort the next ones without comparing keys.
 	routesIn, routesSorted []*gwapiv1.HTTPRoute
@@ -95,7 +99,7 @@ func (c *Cache) begin(res *resource.Resources, opts Options) {
 	if c.sameWorld {
 		c.prev = c.last
 	}
-	c.last = nil
+	c.superseded, c.last = c.last, nil
 	if !c.sameWorld {
 		c.routes = map[*gwapiv1.HTTPRoute]*compiledRoute{}
 		c.vhosts = map[string]*vhostMemo{}
@@ -312,6 +316,24 @@ func (c *Cache) clusterMap() map[string]*ir.Cluster {
 // one needed.
 func (c *Cache) keep(t *translator) {
 	if c != nil {
-		c.last, c.prev = t, nil
+		if c.superseded != nil {
+			c.spare = c.superseded.states
+		}
+		c.last, c.prev, c.superseded = t, nil, nil
 	}
+}
+
+// routeStates returns n zeroed route states: the ones of the translation
+// before last when they are enough. Nothing outlives a translation but
+// its Result, its IR and what the Cache keeps, none of which points at a
+// route state, and the last translation is never the one recycled; a
+// fresh slab of ten thousand states was mostly page faults.
+func (c *Cache) routeStates(n int) []routeState {
+	if c != nil && cap(c.spare) >= n {
+		s := c.spare[:n]
+		c.spare = nil
+		clear(s)
+		return s
+	}
+	return make([]routeState, n)
 }

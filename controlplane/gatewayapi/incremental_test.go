@@ -32,6 +32,11 @@ func TestCacheEqualsTranslate(t *testing.T) {
 			opts := Options{Now: fixedNow}
 			c := &Cache{}
 			published := map[string]*ir.Xds{}
+			// A Result two translations old, as rendered then: what the
+			// Cache recycles must not be anything a Result holds.
+			// Sampled: rendering is slow.
+			var old *Result
+			var oldYAML []byte
 			cur := res
 			for step := range 30 {
 				if step > 0 {
@@ -39,6 +44,14 @@ func TestCacheEqualsTranslate(t *testing.T) {
 				}
 				got := c.Translate(cur, opts)
 				want := Translate(cur, opts)
+				if step%7 == 2 && old != nil {
+					if y := render(t, old); string(y) != string(oldYAML) {
+						t.Fatalf("step %d: the Result of step %d changed:\n%s", step, step-2, lineDiff(oldYAML, y))
+					}
+				}
+				if step%7 == 0 {
+					old, oldYAML = got, render(t, got)
+				}
 				if !reflect.DeepEqual(got, want) {
 					if dir := os.Getenv("INCREMENTAL_DIFF_DIR"); dir != "" {
 						_ = os.WriteFile(filepath.Join(dir, "want.yaml"), render(t, want), 0o644)

@@ -46,7 +46,8 @@ type routeState struct {
 
 func (t *translator) processRoutes() {
 	// One allocation for every route's state rather than one each.
-	states := make([]routeState, len(t.idx.routeSrc))
+	states := t.cache.routeStates(len(t.idx.routeSrc))
+	t.states = states
 	t.routes = make([]*routeState, 0, len(states))
 	compile := t.compileHTTPRoute()
 	for i, r := range t.idx.routeSrc {

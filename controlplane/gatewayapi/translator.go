@@ -83,6 +83,8 @@ type translator struct {
 	// gatewaysByAge is the order in which listener conflicts are settled.
 	gatewaysByAge []*gatewayState
 	routes        []*routeState
+	// states holds the HTTPRoutes' states, in one allocation.
+	states []routeState
 	// clusters are every backend a valid backendRef resolved to; each
 	// fleet's IR takes the ones its routes use.
 	clusters map[string]*ir.Cluster
