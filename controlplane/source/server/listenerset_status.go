@@ -1,6 +1,7 @@
 package server
 
 import (
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	gwapiv1 "sigs.k8s.io/gateway-api/apis/v1"
 )
 
@@ -9,14 +10,9 @@ import (
 func listenerSetStatus(computed, stored gwapiv1.ListenerSetStatus) gwapiv1.ListenerSetStatus {
 	out := computed
 	out.Conditions = unionConditions(computed.Conditions, stored.Conditions)
-	out.Listeners = make([]gwapiv1.ListenerEntryStatus, len(computed.Listeners))
-	for i, l := range computed.Listeners {
-		for _, s := range stored.Listeners {
-			if s.Name == l.Name {
-				l.Conditions = keepTimes(l.Conditions, s.Conditions)
-			}
-		}
-		out.Listeners[i] = l
-	}
+	out.Listeners = listenersKeepTimes(computed.Listeners, stored.Listeners,
+		func(l *gwapiv1.ListenerEntryStatus) (gwapiv1.SectionName, *[]metav1.Condition) {
+			return l.Name, &l.Conditions
+		})
 	return out
 }

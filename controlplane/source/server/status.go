@@ -52,14 +52,27 @@ func gatewayClassStatus(computed, stored gwapiv1.GatewayClassStatus) gwapiv1.Gat
 func gatewayStatus(computed, stored gwapiv1.GatewayStatus) gwapiv1.GatewayStatus {
 	out := computed
 	out.Conditions = unionConditions(computed.Conditions, stored.Conditions)
-	out.Listeners = make([]gwapiv1.ListenerStatus, len(computed.Listeners))
-	for i, l := range computed.Listeners {
-		for _, s := range stored.Listeners {
-			if s.Name == l.Name {
-				l.Conditions = keepTimes(l.Conditions, s.Conditions)
+	out.Listeners = listenersKeepTimes(computed.Listeners, stored.Listeners,
+		func(l *gwapiv1.ListenerStatus) (gwapiv1.SectionName, *[]metav1.Condition) {
+			return l.Name, &l.Conditions
+		})
+	return out
+}
+
+// listenersKeepTimes copies computed listener statuses, each keeping the
+// transition times of the stored listener of the same name, so that a
+// re-translation does not move lastTransitionTime of unchanged conditions.
+func listenersKeepTimes[L any](computed, stored []L, fields func(*L) (gwapiv1.SectionName, *[]metav1.Condition)) []L {
+	out := make([]L, len(computed))
+	for i := range computed {
+		out[i] = computed[i]
+		name, conds := fields(&out[i])
+		for j := range stored {
+			sname, sconds := fields(&stored[j])
+			if sname == name {
+				*conds = keepTimes(*conds, *sconds)
 			}
 		}
-		out.Listeners[i] = l
 	}
 	return out
 }
