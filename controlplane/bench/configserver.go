@@ -96,22 +96,7 @@ func (c *ConfigServer) Close() { c.stop() }
 // Put writes one object (a typed Gateway API or core object with TypeMeta
 // set) and fails on any non-2xx answer.
 func (c *ConfigServer) Put(path string, body []byte) error {
-	req, err := http.NewRequest(http.MethodPut, c.URL+path, bytes.NewReader(body))
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Authorization", "Bearer "+c.token)
-	req.Header.Set("Content-Type", "application/json")
-	res, err := c.client.Do(req)
-	if err != nil {
-		return err
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	if res.StatusCode/100 != 2 {
-		return fmt.Errorf("PUT %s: %s: %s", path, res.Status, b)
-	}
-	return nil
+	return c.send(http.MethodPut, path, "application/json", bytes.NewReader(body))
 }
 
 // Apply sends objs (typed, with TypeMeta set) to the apply endpoint in
@@ -127,12 +112,17 @@ func (c *ConfigServer) Apply(objs []resource.Object) error {
 		body.Write(b)
 		body.WriteString("\n")
 	}
-	req, err := http.NewRequest(http.MethodPost, c.URL+"/apply", &body)
+	return c.send(http.MethodPost, "/apply", "application/yaml", &body)
+}
+
+// send makes one authenticated request and fails on any non-2xx answer.
+func (c *ConfigServer) send(method, path, contentType string, body io.Reader) error {
+	req, err := http.NewRequest(method, c.URL+path, body)
 	if err != nil {
 		return err
 	}
 	req.Header.Set("Authorization", "Bearer "+c.token)
-	req.Header.Set("Content-Type", "application/yaml")
+	req.Header.Set("Content-Type", contentType)
 	res, err := c.client.Do(req)
 	if err != nil {
 		return err
@@ -140,7 +130,7 @@ func (c *ConfigServer) Apply(objs []resource.Object) error {
 	defer res.Body.Close()
 	b, _ := io.ReadAll(res.Body)
 	if res.StatusCode/100 != 2 {
-		return fmt.Errorf("apply: %s: %s", res.Status, b)
+		return fmt.Errorf("%s %s: %s: %s", method, path, res.Status, b)
 	}
 	return nil
 }

@@ -61,18 +61,7 @@ func (t *translator) finishGatewayStatus(gs *gatewayState) {
 	own := gs.ownListeners()
 	g.Status.Listeners = make([]gwapiv1.ListenerStatus, 0, len(own))
 	for _, l := range own {
-		var prev []metav1.Condition
-		for _, o := range old {
-			if o.Name == l.name() {
-				prev = o.Conditions
-			}
-		}
-		g.Status.Listeners = append(g.Status.Listeners, gwapiv1.ListenerStatus{
-			Name:           l.name(),
-			SupportedKinds: append([]gwapiv1.RouteGroupKind{}, l.kinds...),
-			AttachedRoutes: int32(l.attached),
-			Conditions:     t.stamp(g.Generation, prev, l.conditions()),
-		})
+		g.Status.Listeners = append(g.Status.Listeners, t.listenerStatus(g.Generation, old, l))
 	}
 	if len(g.Spec.Addresses) > 0 {
 		g.Status.Addresses = statusAddresses(gs.addresses)
@@ -80,6 +69,24 @@ func (t *translator) finishGatewayStatus(gs *gatewayState) {
 	g.Status.AttachedListenerSets = gs.attachedListenerSets()
 	g.Status.Conditions = t.stampKeeping(g.Generation, g.Status.Conditions, append(gatewayConditions(gs), t.gatewayTLSConditions(gs)...),
 		append([]string{string(gwapiv1.GatewayConditionAccepted), string(gwapiv1.GatewayConditionProgrammed)}, gatewayTLSConditionTypes...)...)
+}
+
+// listenerStatus is l's status entry, keeping the transition times of the
+// conditions stored under its name in old. A ListenerSet's entries have the
+// same fields (gwapiv1.ListenerEntryStatus converts from it).
+func (t *translator) listenerStatus(gen int64, old []gwapiv1.ListenerStatus, l *listenerState) gwapiv1.ListenerStatus {
+	var prev []metav1.Condition
+	for _, o := range old {
+		if o.Name == l.name() {
+			prev = o.Conditions
+		}
+	}
+	return gwapiv1.ListenerStatus{
+		Name:           l.name(),
+		SupportedKinds: append([]gwapiv1.RouteGroupKind{}, l.kinds...),
+		AttachedRoutes: int32(l.attached),
+		Conditions:     t.stamp(gen, prev, l.conditions()),
+	}
 }
 
 func (l *listenerState) conditions() []cond {

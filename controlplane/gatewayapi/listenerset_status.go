@@ -65,21 +65,13 @@ func (t *translator) listenerSetResult() []*gwapiv1.ListenerSet {
 
 func (t *translator) finishListenerSetStatus(st *listenerSetState) {
 	ls := st.obj
-	old := ls.Status.Listeners
+	old := make([]gwapiv1.ListenerStatus, len(ls.Status.Listeners))
+	for i, o := range ls.Status.Listeners {
+		old[i] = gwapiv1.ListenerStatus(o)
+	}
 	ls.Status.Listeners = make([]gwapiv1.ListenerEntryStatus, 0, len(st.listeners))
 	for _, l := range st.listeners {
-		var prev []metav1.Condition
-		for _, o := range old {
-			if o.Name == l.name() {
-				prev = o.Conditions
-			}
-		}
-		ls.Status.Listeners = append(ls.Status.Listeners, gwapiv1.ListenerEntryStatus{
-			Name:           l.name(),
-			SupportedKinds: append([]gwapiv1.RouteGroupKind{}, l.kinds...),
-			AttachedRoutes: int32(l.attached),
-			Conditions:     t.stamp(ls.Generation, prev, l.conditions()),
-		})
+		ls.Status.Listeners = append(ls.Status.Listeners, gwapiv1.ListenerEntryStatus(t.listenerStatus(ls.Generation, old, l)))
 	}
 	ls.Status.Conditions = t.stampKeeping(ls.Generation, ls.Status.Conditions, st.conditions(),
 		string(gwapiv1.ListenerSetConditionAccepted), string(gwapiv1.ListenerSetConditionProgrammed))
