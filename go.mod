@@ -191,3 +191,5 @@ tool github.com/hashicorp/terraform-plugin-docs/cmd/tfplugindocs
 replace k8s.io/apiextensions-apiserver => ./third_party/apiextensions-apiserver
 
 replace github.com/google/cel-go => ./third_party/cel-go
+
+replace k8s.io/kube-openapi => ./third_party/kube-openapi
