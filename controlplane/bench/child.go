@@ -41,6 +41,12 @@ func ServeChild(in io.Reader, out io.Writer, routes int, seed uint64, profile st
 	}
 	fmt.Fprintln(out, "ready")
 	cur := w.Resources
+	// The heap profile goes beside the CPU profile, taken with every
+	// stream open: where the control plane's memory is.
+	heapProfile := ""
+	if profile != "" {
+		heapProfile = strings.TrimSuffix(profile, ".cpu.pprof") + ".heap.pprof"
+	}
 	sc := bufio.NewScanner(in)
 	for sc.Scan() {
 		cmd, arg, _ := strings.Cut(sc.Text(), " ")
@@ -70,6 +76,9 @@ func ServeChild(in io.Reader, out io.Writer, routes int, seed uint64, profile st
 			rss, hwm := procStatus("VmRSS"), procStatus("VmHWM")
 			var m runtime.MemStats
 			runtime.ReadMemStats(&m)
+			if heapProfile != "" {
+				writeHeapProfile(heapProfile)
+			}
 			fmt.Fprintf(out, "mem %d %d %d\n", rss, hwm, m.HeapInuse)
 		}
 	}
@@ -86,6 +95,16 @@ func startProfile(path string) (stop func(), err error) {
 		return nil, err
 	}
 	return func() { pprof.StopCPUProfile(); f.Close() }, nil
+}
+
+// writeHeapProfile is best effort: the figures still go out without it.
+func writeHeapProfile(path string) {
+	f, err := os.Create(path)
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	_ = pprof.Lookup("heap").WriteTo(f, 0)
 }
 
 // procStatus reads a "kB" field of /proc/self/status, in bytes.

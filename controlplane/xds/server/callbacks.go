@@ -27,10 +27,12 @@ type Nack struct {
 	Time  time.Time
 }
 
-// streamKey tells SotW and Delta streams apart: go-control-plane numbers
-// each kind from 1.
+// streamKey tells streams apart: go-control-plane numbers its SotW and
+// Delta streams from 1 each, and this server its own SotW ADS streams
+// (sotw.go).
 type streamKey struct {
 	delta bool
+	own   bool
 	id    int64
 }
 
@@ -60,8 +62,12 @@ func (s *Server) callbacks() serverv3.Callbacks {
 		StreamClosedFunc:        func(id int64, _ *core.Node) { s.close(streamKey{id: id}) },
 		DeltaStreamOpenFunc:     func(_ context.Context, id int64, _ string) error { s.open(streamKey{delta: true, id: id}); return nil },
 		DeltaStreamClosedFunc:   func(id int64, _ *core.Node) { s.close(streamKey{delta: true, id: id}) },
-		StreamRequestFunc:       s.onRequest,
-		StreamResponseFunc:      s.onResponse,
+		StreamRequestFunc: func(id int64, req *discovery.DiscoveryRequest) error {
+			return s.onRequest(streamKey{id: id}, req)
+		},
+		StreamResponseFunc: func(_ context.Context, id int64, _ *discovery.DiscoveryRequest, resp *discovery.DiscoveryResponse) {
+			s.onResponse(streamKey{id: id}, resp.GetTypeUrl(), resp.GetVersionInfo(), resp.GetNonce())
+		},
 		StreamDeltaRequestFunc:  s.onDeltaRequest,
 		StreamDeltaResponseFunc: s.onDeltaResponse,
 	}
@@ -84,10 +90,10 @@ func (s *Server) close(k streamKey) {
 
 // onRequest runs before the cache sees a SotW request; changing
 // req.VersionInfo here changes what the cache does with it.
-func (s *Server) onRequest(id int64, req *discovery.DiscoveryRequest) error {
+func (s *Server) onRequest(k streamKey, req *discovery.DiscoveryRequest) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	st, err := s.identify(streamKey{id: id}, req.GetNode())
+	st, err := s.identify(k, req.GetNode())
 	if err != nil {
 		return err
 	}
@@ -107,10 +113,10 @@ func (s *Server) onRequest(id int64, req *discovery.DiscoveryRequest) error {
 	return nil
 }
 
-func (s *Server) onResponse(_ context.Context, id int64, _ *discovery.DiscoveryRequest, resp *discovery.DiscoveryResponse) {
+func (s *Server) onResponse(k streamKey, typeURL, version, nonce string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.sentResponse(streamKey{id: id}, resp.GetTypeUrl(), resp.GetVersionInfo(), resp.GetNonce())
+	s.sentResponse(k, typeURL, version, nonce)
 }
 
 // onDeltaRequest needs no version trick: the Delta cache compares

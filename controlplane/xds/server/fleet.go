@@ -129,6 +129,7 @@ func (s *Server) publish(fleet, kind string, r *translator.Resources) (*cache.Sn
 	if err := s.cacheFor(kind).SetSnapshot(context.Background(), snapshotKey(fleet, kind), snap); err != nil {
 		return nil, fmt.Errorf("fleet %q: %s snapshot: %w", fleet, kind, err)
 	}
+	s.hub.set(snapshotKey(fleet, kind), s.typeSnaps[snapshotKey(fleet, kind)])
 	s.log.Debug("xDS snapshot set", "fleet", fleet, "client", kind,
 		"listeners", snap.GetVersion(typeURL(types.Listener)), "routes", snap.GetVersion(typeURL(types.Route)),
 		"clusters", snap.GetVersion(typeURL(types.Cluster)), "endpoints", snap.GetVersion(typeURL(types.Endpoint)))

@@ -82,6 +82,9 @@ type Server struct {
 	// enc holds the encodings of the published resources, shared by every
 	// stream (see encode.go).
 	enc *encoder
+	// hub and names serve SotW ADS (sotw.go).
+	hub   *hub
+	names *nameSets
 
 	// setMu serialises SetFleet and RemoveFleet, so that the snapshots of
 	// one update are never interleaved with another's.
@@ -139,6 +142,7 @@ func New(log *slog.Logger, opts ...Option) *Server {
 	}
 	cl := cacheLogger{log: log}
 	s.enc = newEncoder()
+	s.hub, s.names = newHub(), newNameSets()
 	s.envoyCache = newSharingCache(cache.NewSnapshotCache(true, nodeHash{}, cl), s.enc)
 	s.grpcCache = newSharingCache(cache.NewSnapshotCache(false, nodeHash{}, cl), s.enc)
 	s.mux = &cache.MuxCache{
@@ -163,7 +167,7 @@ func (s *Server) Serve(ctx context.Context, lis net.Listener) error {
 		grpc.ForceServerCodecV2(newWireCodec(s.enc)),
 	}, s.grpcOpts...)
 	g := grpc.NewServer(opts...)
-	discovery.RegisterAggregatedDiscoveryServiceServer(g, xds)
+	discovery.RegisterAggregatedDiscoveryServiceServer(g, adsServer{Server: xds, s: s})
 	listenerservice.RegisterListenerDiscoveryServiceServer(g, xds)
 	routeservice.RegisterRouteDiscoveryServiceServer(g, xds)
 	clusterservice.RegisterClusterDiscoveryServiceServer(g, xds)

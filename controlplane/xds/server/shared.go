@@ -159,34 +159,43 @@ func (c *sharingCache) share(f *forwarder, r cache.Response) cache.Response {
 }
 
 // unsent leaves out of a route configuration response the configurations
-// this stream was already sent as they are: a State of the World response
-// of RDS (or EDS), unlike LDS and CDS, need not repeat unchanged
-// resources, and clients must not read their absence as removal. With one
-// large configuration per port, sending only the changed one divides the
-// bytes a one-route change sends every proxy. What the stream no longer
-// asks for is forgotten, so that it is sent again if asked again.
+// this stream was already sent as they are (see unsentRoutes).
 func (f *forwarder) unsent(names []string, anys []*anypb.Any, requested []string) []*anypb.Any {
 	if f.sentRoutes == nil {
 		f.sentRoutes = map[string]*anypb.Any{}
 	}
-	for n := range f.sentRoutes {
-		if !slices.Contains(requested, n) {
-			delete(f.sentRoutes, n)
+	out, _ := unsentRoutes(f.sentRoutes, names, anys, func(n string) bool { return slices.Contains(requested, n) })
+	return out
+}
+
+// unsentRoutes leaves out of a route configuration response (anys, named
+// names) the configurations sent records as already sent: a State of the
+// World response of RDS (or EDS), unlike LDS and CDS, need not repeat
+// unchanged resources, and clients must not read their absence as
+// removal. With one large configuration per port, sending only the changed
+// one divides the bytes a one-route change sends every proxy. What the
+// stream no longer asks for is forgotten, so that it is sent again if
+// asked again. kept are the positions in anys of out; nil when out is all
+// of anys.
+func unsentRoutes(sent map[string]*anypb.Any, names []string, anys []*anypb.Any, requested func(string) bool) (out []*anypb.Any, kept []int) {
+	for n := range sent {
+		if !requested(n) {
+			delete(sent, n)
 		}
 	}
-	var out []*anypb.Any
 	for i, a := range anys {
-		if f.sentRoutes[names[i]] != a {
+		if sent[names[i]] != a {
 			out = append(out, a)
+			kept = append(kept, i)
 		}
-		f.sentRoutes[names[i]] = a
+		sent[names[i]] = a
 	}
-	if len(out) == 0 {
+	if len(out) == 0 || len(out) == len(anys) {
 		// Nothing new: the whole set, rather than an empty response that
 		// a client might not expect.
-		return anys
+		return anys, nil
 	}
-	return out
+	return out, kept
 }
 
 // sharedResponse is a RawResponse whose resources are already encoded.

@@ -37,6 +37,9 @@ func (c *wireCodec) Name() string { return "proto" }
 func (c *wireCodec) Unmarshal(data mem.BufferSlice, v any) error { return c.base.Unmarshal(data, v) }
 
 func (c *wireCodec) Marshal(v any) (mem.BufferSlice, error) {
+	if a, ok := v.(*adsResponse); ok {
+		return a.marshal(c)
+	}
 	r, ok := v.(*discovery.DiscoveryResponse)
 	if !ok || len(r.GetResources()) == 0 {
 		return c.base.Marshal(v)
@@ -154,4 +157,46 @@ func (e *encoder) byResources(anys []*anypb.Any) *typeEncoding {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
 	return e.byAll[keyOfAll(anys)]
+}
+
+// adsResponse is a DiscoveryResponse as sotw.go sends it: its resources'
+// encoding already cut from their type's shared one.
+type adsResponse struct {
+	version, typeURL, nonce string
+	anys                    []*anypb.Any
+	// pieces are the encoded resources field of anys; nil: encode anys.
+	pieces [][]byte
+}
+
+// message is the response as a DiscoveryResponse (for tests and the
+// fallback encoding).
+func (a *adsResponse) message() *discovery.DiscoveryResponse {
+	return &discovery.DiscoveryResponse{VersionInfo: a.version, Resources: a.anys, TypeUrl: a.typeURL, Nonce: a.nonce}
+}
+
+// marshal writes proto.Marshal's bytes: fields in number order (version
+// 1, resources 2, type 4, nonce 5), empty strings left out.
+func (a *adsResponse) marshal(c *wireCodec) (mem.BufferSlice, error) {
+	if a.pieces == nil && len(a.anys) > 0 {
+		return c.base.Marshal(a.message())
+	}
+	var head, tail []byte
+	if a.version != "" {
+		head = protowire.AppendTag(head, 1, protowire.BytesType)
+		head = protowire.AppendString(head, a.version)
+	}
+	if a.typeURL != "" {
+		tail = protowire.AppendTag(tail, 4, protowire.BytesType)
+		tail = protowire.AppendString(tail, a.typeURL)
+	}
+	if a.nonce != "" {
+		tail = protowire.AppendTag(tail, 5, protowire.BytesType)
+		tail = protowire.AppendString(tail, a.nonce)
+	}
+	out := make(mem.BufferSlice, 0, len(a.pieces)+2)
+	out = append(out, mem.SliceBuffer(head))
+	for _, p := range a.pieces {
+		out = append(out, mem.SliceBuffer(p))
+	}
+	return append(out, mem.SliceBuffer(tail)), nil
 }
