@@ -37,6 +37,9 @@ type WriteResult struct {
 	// status write-back, GC and the clients) per PUT: what a write costs
 	// whatever else the machine runs. Cores / CPUMsPerWrite bounds PUTs/s.
 	CPUMsPerWrite float64 `json:"cpuMsPerWrite"`
+	// MaxRSSMB is the peak resident memory of this process so far (the
+	// server, its validator, the clients): the price of the GC setting.
+	MaxRSSMB float64 `json:"maxRssMB"`
 }
 
 // ConfigServer is a real Config Server over a real bbolt file, on
@@ -209,7 +212,8 @@ func MeasureWrites(dir string, v *validation.Validator, w *workload.Workload, wr
 		return nil, firstErr
 	}
 	return &WriteResult{Clients: clients, Writes: writes, PerSecond: float64(int(float64(writes)/elapsed.Seconds()*10)) / 10,
-		Latency: summarize(lat), CPUMsPerWrite: float64(int(cpu.Seconds()*1000/float64(writes)*100)) / 100}, nil
+		Latency: summarize(lat), CPUMsPerWrite: float64(int(cpu.Seconds()*1000/float64(writes)*100)) / 100,
+		MaxRSSMB: maxRSSMB()}, nil
 }
 
 // processCPU is the CPU time this process has used, user and system.
@@ -219,4 +223,13 @@ func processCPU() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// maxRSSMB is this process's peak resident set size in MiB.
+func maxRSSMB() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return float64(ru.Maxrss / 1024) // kilobytes on Linux
 }

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -80,6 +81,9 @@ func benchPut(b *testing.B, clients int) {
 	var wg sync.WaitGroup
 	b.ResetTimer()
 	cpu0 := cpuTime()
+	commits0 := e.st.Commits()
+	seq := lastSeq(b, e)
+	seq0 := seq.Load()
 	start := time.Now()
 	for c := range clients {
 		wg.Go(func() {
@@ -100,6 +104,7 @@ func benchPut(b *testing.B, clients int) {
 	wg.Wait()
 	elapsed := time.Since(start)
 	cpu := cpuTime() - cpu0
+	commits := e.st.Commits() - commits0
 	b.StopTimer()
 	if err := failed.Load(); err != nil {
 		b.Fatal(*err)
@@ -116,6 +121,10 @@ func benchPut(b *testing.B, clients int) {
 	// publisher, translator, status writes, GC) says what a write costs
 	// whatever else the machine is doing; 2 cores / cpu-ms is the ceiling.
 	b.ReportMetric(float64(cpu.Microseconds())/1000/float64(len(all)), "cpu-ms/write")
+	// Client writes per fsynced transaction (status writes share them),
+	// and translations per client write: how well bursts are coalesced.
+	b.ReportMetric(float64(len(all))/float64(max(commits, 1)), "writes/commit")
+	b.ReportMetric(float64(seq.Load()-seq0)/float64(len(all)), "translations/write")
 	b.ReportMetric(0, "ns/op")
 }
 
@@ -126,4 +135,19 @@ func cpuTime() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// lastSeq follows the status topic's publish count, which is the number of
+// translations the Runner has made.
+func lastSeq(b *testing.B, e *env) *atomic.Uint64 {
+	var seq atomic.Uint64
+	ctx, cancel := context.WithCancel(context.Background())
+	b.Cleanup(cancel)
+	updates := e.status.Subscribe(ctx)
+	go func() {
+		for u := range updates {
+			seq.Store(u.Seq)
+		}
+	}()
+	return &seq
 }

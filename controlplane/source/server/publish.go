@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"time"
 
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
@@ -85,36 +86,96 @@ func (p *publisher) follow(ctx context.Context, rev int64) error {
 	if err != nil {
 		return err
 	}
+	var last time.Time // of the last publish
 	for {
 		ev, ok := <-events
 		if !ok {
 			return p.closed(ctx)
 		}
-		changed, err := p.apply(ev)
+		b := batch{p: p, events: events}
+		b.add(ev)
 		// Take whatever else is queued before publishing once: a burst of
 		// writes costs the translator one snapshot, not one each.
-	drain:
-		for err == nil {
-			select {
-			case ev, ok = <-events:
-				if !ok {
-					break drain
-				}
-				var c bool
-				c, err = p.apply(ev)
-				changed = changed || c
-			default:
-				break drain
-			}
+		b.drain()
+		if b.changed && b.err == nil && b.open {
+			// Under a stream of writes, publishes are spaced by
+			// publishInterval, and what arrives meanwhile joins this one:
+			// each publish costs a translation and a status pass over every
+			// object, which would otherwise take the CPU the writes need. A
+			// change after a quiet spell is published at once.
+			b.until(ctx, last.Add(publishInterval))
 		}
-		if changed {
+		if b.changed {
 			p.publish()
+			last = time.Now()
 		}
-		if err != nil {
-			return err
+		if b.err != nil {
+			return b.err
 		}
-		if !ok {
+		if !b.open {
 			return p.closed(ctx)
+		}
+	}
+}
+
+// publishInterval is the least time between two publishes while writes
+// keep coming. It bounds the translations to about 100 a second under
+// load, and delays a change by at most this much beyond the translation
+// it waits for.
+const publishInterval = 10 * time.Millisecond
+
+// batch gathers the events that one publish covers.
+type batch struct {
+	p       *publisher
+	events  <-chan store.Event
+	changed bool
+	err     error
+	open    bool
+}
+
+func (b *batch) add(ev store.Event) {
+	b.open = true
+	c, err := b.p.apply(ev)
+	b.changed = b.changed || c
+	b.err = err
+}
+
+// drain applies the events already queued.
+func (b *batch) drain() {
+	for b.err == nil {
+		select {
+		case ev, ok := <-b.events:
+			if !ok {
+				b.open = false
+				return
+			}
+			b.add(ev)
+		default:
+			return
+		}
+	}
+}
+
+// until applies events as they come until the deadline (or the end).
+func (b *batch) until(ctx context.Context, deadline time.Time) {
+	wait := time.Until(deadline)
+	if wait <= 0 {
+		return
+	}
+	timer := time.NewTimer(wait)
+	defer timer.Stop()
+	for b.err == nil {
+		select {
+		case ev, ok := <-b.events:
+			if !ok {
+				b.open = false
+				return
+			}
+			b.add(ev)
+		case <-timer.C:
+			return
+		case <-ctx.Done():
+			return
 		}
 	}
 }

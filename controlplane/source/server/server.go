@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -41,7 +42,19 @@ type Options struct {
 	TLS *TLSOptions
 	// MaxBodyBytes caps a request body; 0 means DefaultMaxBodyBytes.
 	MaxBodyBytes int64
+	// GCPercent is the garbage collector's target (as GOGC) that Run sets
+	// for the process; 0 means DefaultGCPercent, negative leaves the
+	// runtime's. A GOGC environment variable wins over both.
+	GCPercent int
 }
+
+// DefaultGCPercent trades memory for CPU: a write allocates about 1 MB of
+// short-lived garbage (decoding, validation, translation), and with Go's
+// default of 100 the collector took about a fifth of the CPU of a stream of
+// writes. At 400 it runs a quarter as often, and the heap may grow to five
+// times the live data instead of twice (measured: see GCPercent in the
+// README's performance notes).
+const DefaultGCPercent = 400
 
 // TLSOptions are PEM files.
 type TLSOptions struct {
@@ -184,6 +197,7 @@ func (s *Server) Run(ctx context.Context) error {
 	if err := s.Listen(); err != nil {
 		return err
 	}
+	s.setGCPercent()
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	s.http.BaseContext = func(net.Listener) context.Context { return ctx }
@@ -217,6 +231,20 @@ func (s *Server) Run(ctx context.Context) error {
 		return err
 	}
 	return nil
+}
+
+// setGCPercent applies Options.GCPercent unless GOGC says otherwise.
+func (s *Server) setGCPercent() {
+	if _, set := os.LookupEnv("GOGC"); set || s.opts.GCPercent < 0 {
+		return
+	}
+	pct := s.opts.GCPercent
+	if pct == 0 {
+		pct = DefaultGCPercent
+	}
+	if old := debug.SetGCPercent(pct); old != pct {
+		s.log.Debug("garbage collector target set", "GOGC", pct, "was", old)
+	}
 }
 
 // sources is what every config source has published, with this server's
