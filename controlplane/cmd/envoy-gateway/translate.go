@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"runtime/pprof"
 	"slices"
 	"strings"
 
@@ -18,7 +20,7 @@ import (
 
 func newTranslateCommand() *cobra.Command {
 	var files []string
-	var to, output, controller string
+	var to, output, controller, cpuProfile string
 	cmd := &cobra.Command{
 		Use:   "translate -f FILE [-f FILE...] --to xds|ir|status [-o yaml|json]",
 		Short: "Translate manifests offline and print xDS, IR or status",
@@ -45,30 +47,53 @@ field, and nothing is printed.`,
 			if output != "yaml" && output != "json" {
 				return fmt.Errorf("-o: unsupported value %q: want yaml or json", output)
 			}
+			if cpuProfile != "" {
+				stop, err := startCPUProfile(cpuProfile)
+				if err != nil {
+					return err
+				}
+				defer stop()
+			}
 			res, err := loadManifests(cmd.ErrOrStderr(), files)
 			if err != nil {
 				return err
 			}
 			result := gatewayapi.Translate(res, gatewayapi.Options{ControllerName: gwController(controller)})
-			var docs []any
 			switch to {
 			case "status":
-				docs = statusDocuments(result)
+				return writeDocuments(cmd.OutOrStdout(), statusDocuments(result), output)
 			case "ir":
-				docs = []any{result.IR}
-			case "xds":
-				if docs, err = xdsDocuments(result); err != nil {
-					return err
-				}
+				return writeDocuments(cmd.OutOrStdout(), []any{result.IR}, output)
 			}
-			return writeDocuments(cmd.OutOrStdout(), docs, output)
+			fleets, err := xdsFleets(result)
+			if err != nil {
+				return err
+			}
+			return writeXDS(cmd.OutOrStdout(), fleets, output)
 		},
 	}
 	cmd.Flags().StringArrayVarP(&files, "file", "f", nil, "manifest file or directory (repeatable)")
 	cmd.Flags().StringVar(&to, "to", "status", "what to print: xds, ir or status")
 	cmd.Flags().StringVarP(&output, "output", "o", "yaml", "output format: yaml or json")
 	cmd.Flags().StringVar(&controller, "controller-name", string(resource.DefaultControllerName), "GatewayClass controllerName this control plane owns")
+	cmd.Flags().StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the run to this file")
+	_ = cmd.Flags().MarkHidden("cpuprofile")
 	return cmd
+}
+
+// startCPUProfile profiles the rest of the run: where a large translate
+// spends its time (decoding, validation, translation, output) is the
+// question the benchmark leaves.
+func startCPUProfile(path string) (func(), error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
 
 // loadManifests decodes and validates every file, warning once per skipped
@@ -107,30 +132,22 @@ func statusDocuments(r *gatewayapi.Result) []any {
 	return docs
 }
 
-// xdsDocuments translates every fleet, in name order, to its xDS resources.
-func xdsDocuments(r *gatewayapi.Result) ([]any, error) {
-	fleets := make([]string, 0, len(r.IR))
+// xdsFleets translates every fleet, in name order, to its xDS resources.
+func xdsFleets(r *gatewayapi.Result) ([]xdsFleet, error) {
+	names := make([]string, 0, len(r.IR))
 	for f := range r.IR {
-		fleets = append(fleets, f)
+		names = append(names, f)
 	}
-	slices.Sort(fleets)
-	var docs []any
-	for _, f := range fleets {
+	slices.Sort(names)
+	fleets := make([]xdsFleet, 0, len(names))
+	for _, f := range names {
 		rs, err := translator.Translate(r.IR[f])
 		if err != nil {
 			return nil, fmt.Errorf("fleet %s: %w", f, err)
 		}
-		y, err := rs.YAML()
-		if err != nil {
-			return nil, err
-		}
-		var doc any
-		if err := yaml.Unmarshal(y, &doc); err != nil {
-			return nil, err
-		}
-		docs = append(docs, doc)
+		fleets = append(fleets, newXDSFleet(rs))
 	}
-	return docs, nil
+	return fleets, nil
 }
 
 // writeDocuments prints YAML documents separated by "---", or JSON: one

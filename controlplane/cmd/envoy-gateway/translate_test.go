@@ -114,7 +114,7 @@ func TestTranslateGoldenInputsToXDS(t *testing.T) {
 				t.Fatal(errs)
 			}
 			result := gatewayapi.Translate(res, gatewayapi.Options{})
-			if _, err := xdsDocuments(result); err != nil {
+			if _, err := xdsFleets(result); err != nil {
 				t.Fatal(err)
 			}
 		})
