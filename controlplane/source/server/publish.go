@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"reflect"
 	"sync"
 	"time"
 
@@ -207,18 +208,49 @@ func (p *publisher) apply(ev store.Event) (bool, error) {
 // put decodes o into the cache (p.mu held); ok is false for kinds the
 // translator does not read, and for damaged values, which are logged.
 func (p *publisher) put(o store.Object) (cached, bool) {
-	obj, ok, err := decodeTyped(schema.GroupKind{Group: o.Key.Group, Kind: o.Key.Kind}, o.Value)
-	if !ok {
+	gk := schema.GroupKind{Group: o.Key.Group, Kind: o.Key.Kind}
+	if _, ok := typedKinds[gk]; !ok {
 		return cached{}, false
 	}
+	spec, status := splitStatus(o.Value)
+	// A status write (every spec write is followed by one) changes only
+	// the status: the object is the cached one with the new status.
+	if prev, had := p.objs[o.Key]; had && prev.spec == spec && status != nil {
+		if obj, ok := restatus(prev.obj, status); ok {
+			c := cached{obj: obj, spec: spec}
+			p.objs[o.Key] = c
+			return c, true
+		}
+	}
+	obj, _, err := decodeTyped(gk, o.Value)
 	if err != nil {
 		p.log.Error("stored object cannot be decoded; leaving it out", "key", o.Key.String(), "error", err)
 		delete(p.objs, o.Key)
 		return cached{}, false
 	}
-	c := cached{obj: obj, spec: withoutStatus(o.Value)}
+	c := cached{obj: obj, spec: spec}
 	p.objs[o.Key] = c
 	return c, true
+}
+
+// restatus is a copy of obj with its Status decoded from status, which is
+// what decoding a value that differs from obj's only in its status gives
+// (TestRestatusEqualsDecoding). The copy shares everything else with obj,
+// which is safe because cached objects are never modified. ok is false
+// for a type without a Status field.
+func restatus(obj resource.Object, status []byte) (resource.Object, bool) {
+	v := reflect.ValueOf(obj).Elem()
+	if !v.FieldByName("Status").IsValid() {
+		return nil, false
+	}
+	cp := reflect.New(v.Type())
+	cp.Elem().Set(v)
+	f := cp.Elem().FieldByName("Status")
+	f.SetZero()
+	if err := json.Unmarshal(status, f.Addr().Interface()); err != nil {
+		return nil, false
+	}
+	return cp.Interface().(resource.Object), true
 }
 
 func (p *publisher) publish() {
@@ -239,19 +271,15 @@ func (p *publisher) snapshot() *resource.Resources {
 	return r
 }
 
-// withoutStatus is a stored value with its status removed; values are
-// written by json.Marshal of a map, so equal objects give equal strings.
-func withoutStatus(value []byte) string {
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(value, &m); err != nil {
-		return string(value)
+// splitStatus is a stored value without its status, and the status; values
+// are written by json.Marshal of a map, so equal objects give equal bytes.
+// status is nil when the value has none.
+func splitStatus(value []byte) (spec string, status []byte) {
+	m, ok := findMember(value, "status")
+	if !ok {
+		return string(value), nil
 	}
-	delete(m, "status")
-	b, err := json.Marshal(m)
-	if err != nil {
-		return string(value)
-	}
-	return string(b)
+	return string(without(value, m)), value[m.valueStart:m.end]
 }
 
 // loadSnapshot reads the whole store into Resources, for callers that have
