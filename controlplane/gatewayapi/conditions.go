@@ -42,6 +42,8 @@ func (t *translator) stampInto(out []metav1.Condition, gen int64, old []metav1.C
 		}
 		if prev := findCondition(old, w.Type); prev != nil && prev.Status == w.Status {
 			c.LastTransitionTime = prev.LastTransitionTime
+		} else {
+			t.stampedNow = true
 		}
 		out = append(out, c)
 	}

@@ -44,6 +44,9 @@ func (t *translator) processGateways() {
 			gs.listeners = append(gs.listeners, t.newListener(gs, i))
 		}
 		t.addListenerSets(gs)
+		for i, l := range gs.listeners {
+			l.slot = i
+		}
 		t.gateways[keyOf(g)] = gs
 		cs.gateways = append(cs.gateways, gs)
 	}

@@ -45,8 +45,9 @@ type Cache struct {
 	// vhClusters and used speed up listing clusters (cache_usedby.go).
 	vhClusters map[*ir.VirtualHost]*vhostClusters
 	used       map[string]*usedClusters
-	// hits counts reused compilations, for tests.
-	hits int
+	// hits counts reused compilations, patches patched translations
+	// (cache_routes.go), for tests.
+	hits, patches int
 	// sameWorld: this translation's non-route objects are the last one's,
 	// so last's index lookups and clusters hold; reset by begin.
 	sameWorld bool
@@ -110,16 +111,28 @@ func (c *Cache) begin(res *resource.Resources, opts Options) {
 	c.gen++
 }
 
-// end drops the routes the translation did not see.
+// end drops the routes and virtual hosts the translation did not see. A
+// patched translation saw only the changed ones (cache_routes.go,
+// cache_vhost_patch.go): it drops those it patched out, and the next full
+// one sweeps.
 func (c *Cache) end() {
-	for r, e := range c.routes {
-		if e.gen != c.gen {
+	if c.last != nil && c.last.patched {
+		for _, r := range c.last.dropped {
 			delete(c.routes, r)
 		}
-	}
-	for name, m := range c.vhosts {
-		if m.gen != c.gen {
-			delete(c.vhosts, name)
+		for _, key := range c.last.goneVhosts {
+			delete(c.vhosts, key)
+		}
+	} else {
+		for r, e := range c.routes {
+			if e.gen != c.gen {
+				delete(c.routes, r)
+			}
+		}
+		for name, m := range c.vhosts {
+			if m.gen != c.gen {
+				delete(c.vhosts, name)
+			}
 		}
 	}
 	for vh, e := range c.vhClusters {
@@ -316,8 +329,13 @@ func (c *Cache) clusterMap() map[string]*ir.Cluster {
 // one needed.
 func (c *Cache) keep(t *translator) {
 	if c != nil {
-		if c.superseded != nil {
+		// A patched translation holds route states of the one before
+		// (cache_routes.go), whose slab must then not be recycled.
+		if c.superseded != nil && !t.patched {
 			c.spare = c.superseded.states
+		} else if t.patched {
+			c.spare = nil
+			c.patches++
 		}
 		c.last, c.prev, c.superseded = t, nil, nil
 	}

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"testing"
+	"time"
 
 	gwapiv1 "sigs.k8s.io/gateway-api/apis/v1"
 
@@ -19,17 +20,19 @@ import (
 // to every golden input and to a generated workload, and checks after
 // each that the Cache's Result equals a from-scratch Translate of the same
 // resources: IR, statuses, everything. It also checks that ir.Share, as
-// the Runner applies it, keeps the IR equal.
+// the Runner applies it, keeps the IR equal. The clock moves on by a
+// second at some steps, so that statuses stamped with it change.
 func TestCacheEqualsTranslate(t *testing.T) {
 	inputs := map[string]*resource.Resources{"workload": workload.Generate(200, 3).Resources}
 	for _, in := range goldenInputs(t) {
 		inputs[in] = loadResources(t, in)
 	}
-	hits := 0
+	hits, patches := 0, 0
 	for name, res := range inputs {
 		t.Run(name, func(t *testing.T) {
 			rng := rand.New(rand.NewPCG(7, uint64(len(name))))
-			opts := Options{Now: fixedNow}
+			now := fixedNow()
+			opts := Options{Now: func() time.Time { return now }}
 			c := &Cache{}
 			published := map[string]*ir.Xds{}
 			// A Result two translations old, as rendered then: what the
@@ -41,6 +44,9 @@ func TestCacheEqualsTranslate(t *testing.T) {
 			for step := range 30 {
 				if step > 0 {
 					cur = change(rng, cur)
+				}
+				if rng.IntN(4) == 0 {
+					now = now.Add(time.Second)
 				}
 				got := c.Translate(cur, opts)
 				want := Translate(cur, opts)
@@ -68,10 +74,14 @@ func TestCacheEqualsTranslate(t *testing.T) {
 				}
 			}
 			hits += c.hits
+			patches += c.patches
 		})
 	}
 	if hits == 0 {
 		t.Fatal("no route compilation was ever reused, so the cache was never exercised")
+	}
+	if patches == 0 {
+		t.Fatal("no translation patched the last one's routes, so patching was never exercised")
 	}
 }
 

@@ -71,6 +71,12 @@ type listenerState struct {
 	lastAttached routeKey
 	// contribs are the hostnames accepted routes serve on this listener.
 	contribs []contribution
+	// httpAttached and httpContribs are attached and len(contribs) once
+	// the HTTPRoutes are committed, which come first (cache_routes.go).
+	httpAttached, httpContribs int
+	// slot is the listener's position in its Gateway's listeners, which
+	// names it across translations of the same objects.
+	slot int
 	// set is the ListenerSet the listener comes from; nil for the
 	// Gateway's own listeners (listenerset.go).
 	set *listenerSetState

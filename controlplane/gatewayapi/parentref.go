@@ -219,7 +219,7 @@ func (rs *routeState) commit(p *parentState) {
 			a.l.lastAttached = key
 		}
 		for _, h := range a.hostnames {
-			a.l.contribs = append(a.l.contribs, contribution{hostname: h, route: rs})
+			a.l.contribs = append(a.l.contribs, contribution{hostname: h, route: rs, order: rs.pos})
 		}
 	}
 }

@@ -27,8 +27,10 @@ type routeState struct {
 	entry *compiledRoute
 	// key and gen are obj's, read once: a pass over ten thousand routes'
 	// objects is mostly cache misses. Set for HTTPRoutes only.
-	key       nsName
-	gen       int64
+	key nsName
+	gen int64
+	// pos is an HTTPRoute's position in the sorted input.
+	pos       int
 	hostnames []string
 	rules     []*ruleIR
 	// backends of a TLS, TCP or UDP route's one rule.
@@ -45,43 +47,87 @@ type routeState struct {
 }
 
 func (t *translator) processRoutes() {
+	if t.patchRoutes() {
+		return
+	}
 	// One allocation for every route's state rather than one each.
 	states := t.cache.routeStates(len(t.idx.routeSrc))
 	t.states = states
+	t.http = make([]*routeState, len(states))
 	t.routes = make([]*routeState, 0, len(states))
 	compile := t.compileHTTPRoute()
 	for i, r := range t.idx.routeSrc {
 		rs := &states[i]
-		*rs = routeState{obj: r, kind: kindHTTPRoute, parentRefs: r.Spec.ParentRefs, status: &r.Status.RouteStatus, http: r,
-			key: nsName{Namespace: r.Namespace, Name: r.Name}, gen: r.Generation}
-		if t.cache != nil {
-			rs.src = r
-		}
+		t.initHTTPRoute(rs, r, i)
+		t.http[i] = rs
 		t.processRoute(rs, compile)
 	}
+	t.nHTTP = len(t.routes)
 	t.processGRPCRoutes()
 	t.processL4Routes()
 	// HTTP/GRPC conflicts are settled by age across every route, so no
 	// listener takes a route before all candidates are known.
 	t.settleHTTPGRPCConflicts()
-	for _, rs := range t.routes {
+	for i, rs := range t.routes {
+		if i == t.nHTTP {
+			t.httpCommitted()
+		}
 		for _, p := range rs.parents {
 			rs.commit(p)
 		}
-		t.writeRouteStatus(rs)
+		t.writeStatusOf(rs)
+	}
+	if len(t.routes) == t.nHTTP {
+		t.httpCommitted()
+	}
+}
+
+func (t *translator) initHTTPRoute(rs *routeState, r *gwapiv1.HTTPRoute, pos int) {
+	*rs = routeState{obj: r, kind: kindHTTPRoute, parentRefs: r.Spec.ParentRefs, status: &r.Status.RouteStatus, http: r,
+		key: nsName{Namespace: r.Namespace, Name: r.Name}, gen: r.Generation, pos: pos}
+	if t.cache != nil {
+		rs.src = r
+	}
+}
+
+// writeStatusOf is writeRouteStatus, noting an HTTPRoute whose status
+// took the translation's time.
+func (t *translator) writeStatusOf(rs *routeState) {
+	t.stampedNow = false
+	t.writeRouteStatus(rs)
+	if t.stampedNow && rs.kind == kindHTTPRoute {
+		t.stamped = append(t.stamped, rs.pos)
+	}
+}
+
+// httpCommitted notes where the listeners stand once the HTTPRoutes are
+// committed, for the next translation to patch (cache_routes.go).
+func (t *translator) httpCommitted() {
+	for _, gs := range t.gateways {
+		for _, l := range gs.listeners {
+			l.httpAttached, l.httpContribs = l.attached, len(l.contribs)
+		}
 	}
 }
 
 func (t *translator) processRoute(rs *routeState, compile func(*routeState)) {
+	if t.prepareRoute(rs, compile) {
+		t.routes = append(t.routes, rs)
+	}
+}
+
+// prepareRoute resolves, compiles and attaches rs; false means no status
+// of ours is written for it, so it takes no further part.
+func (t *translator) prepareRoute(rs *routeState, compile func(*routeState)) bool {
 	t.resolveParents(rs)
 	if !rs.writeStatus {
-		return
+		return false
 	}
 	compile(rs)
 	for _, p := range rs.parents {
 		t.attach(rs, p)
 	}
-	t.routes = append(t.routes, rs)
+	return true
 }
 
 // compileRoute validates an HTTPRoute's hostnames and rules.

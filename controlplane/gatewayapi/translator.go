@@ -83,8 +83,29 @@ type translator struct {
 	// gatewaysByAge is the order in which listener conflicts are settled.
 	gatewaysByAge []*gatewayState
 	routes        []*routeState
-	// states holds the HTTPRoutes' states, in one allocation.
+	// states holds the HTTPRoutes' states, in one allocation, unless the
+	// translation patched the last one's (cache_routes.go).
 	states []routeState
+	// http are the HTTPRoutes' states in input order (idx.routeSrc);
+	// nHTTP is how many of them lead t.routes.
+	http  []*routeState
+	nHTTP int
+	// stamped are the positions in http of the routes whose status took
+	// the translation's time; stampedNow is set by stampInto when a
+	// condition does.
+	stamped    []int
+	stampedNow bool
+	// patched: the routes are the last translation's, patched where the
+	// input changed; dropped are the HTTPRoutes patched out.
+	patched bool
+	dropped []*gwapiv1.HTTPRoute
+	// touched are the hostnames whose contributions a patch changed, by
+	// listener, sorted; groups are the HTTP ports' virtual hosts, and
+	// goneVhosts the keys of those a patched translation dropped
+	// (cache_vhost_patch.go).
+	touched    map[*listenerState][]string
+	groups     map[string]*vhostGroup
+	goneVhosts []string
 	// clusters are every backend a valid backendRef resolved to; each
 	// fleet's IR takes the ones its routes use.
 	clusters map[string]*ir.Cluster

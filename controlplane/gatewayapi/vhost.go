@@ -15,6 +15,8 @@ import (
 type contribution struct {
 	hostname string
 	route    *routeState
+	// order is an HTTPRoute's position in the sorted input (routeState.pos).
+	order int
 }
 
 // buildXds renders a fleet: one IR listener per port, merged from every
@@ -53,7 +55,7 @@ func (t *translator) buildListener(port uint32, ls []*listenerState) *ir.Listene
 	}
 	switch proto {
 	case ir.ProtocolHTTP:
-		lis.VirtualHosts = virtualHostsWith(t.cache, lis.Name, lis.Port, ls)
+		lis.VirtualHosts = t.httpVirtualHosts(lis.Name, lis.Port, ls)
 	case ir.ProtocolTLS:
 		lis.FilterChains = t.filterChains(lis, ls)
 	case ir.ProtocolTCP, ir.ProtocolUDP:
@@ -132,6 +134,13 @@ func virtualHosts(prefix string, port uint32, ls []*listenerState) []*ir.Virtual
 // virtualHostsWith is virtualHosts, reusing c's virtual hosts whose
 // routes come from the same compilations as before (cache_vhost.go).
 func virtualHostsWith(c *Cache, prefix string, port uint32, ls []*listenerState) []*ir.VirtualHost {
+	out, _, _ := buildVirtualHosts(c, prefix, port, ls)
+	return out
+}
+
+// buildVirtualHosts is virtualHostsWith, also returning the virtual hosts
+// in the making by hostname and the wildcard ones among them, sorted.
+func buildVirtualHosts(c *Cache, prefix string, port uint32, ls []*listenerState) ([]*ir.VirtualHost, map[string]*vhostBuild, []string) {
 	n := 0
 	for _, l := range ls {
 		n += len(l.contribs)
@@ -175,20 +184,29 @@ func virtualHostsWith(c *Cache, prefix string, port uint32, ls []*listenerState)
 	out := make([]*ir.VirtualHost, 0, len(vhosts))
 	for _, h := range slices.Sorted(maps.Keys(vhosts)) {
 		cs := contributionsFor(h, vhosts, wildcards)
-		// Keyed by fleet too: every fleet has its "http-80". The name is
-		// the key's tail, which saves a string per virtual host.
-		fleet := ls[0].gw.class.obj.Name
-		key := fleet + "\x00" + prefix + "/" + h
-		name := key[len(fleet)+1:]
-		if vh := c.virtualHost(key, port, cs); vh != nil {
-			out = append(out, vh)
-			continue
-		}
-		vh := &ir.VirtualHost{Name: name, Hostname: h, Routes: routesFor(cs, port)}
-		c.rememberVirtualHost(key, vh, port, cs)
-		out = append(out, vh)
+		out = append(out, c.buildVirtualHost(ls[0].gw.class.obj.Name, prefix, port, h, cs))
 	}
-	return out
+	return out, vhosts, wildcards
+}
+
+// buildVirtualHost is the virtual host for hostname h with contributions
+// cs, reused from c when they are the same as last time.
+func (c *Cache) buildVirtualHost(fleet, prefix string, port uint32, h string, cs []contribution) *ir.VirtualHost {
+	key := vhostKey(fleet, prefix, h)
+	name := key[len(fleet)+1:]
+	if vh := c.virtualHost(key, port, cs); vh != nil {
+		return vh
+	}
+	vh := &ir.VirtualHost{Name: name, Hostname: h, Routes: routesFor(cs, port)}
+	c.rememberVirtualHost(key, vh, port, cs)
+	return vh
+}
+
+// vhostKey keys a virtual host by fleet too: every fleet has its
+// "http-80". The name is the key's tail, which saves a string per virtual
+// host.
+func vhostKey(fleet, prefix, h string) string {
+	return fleet + "\x00" + prefix + "/" + h
 }
 
 func ownerOf(h string, ls []*listenerState) *listenerState {
