@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"reflect"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -29,6 +30,9 @@ type publisher struct {
 
 	mu   sync.Mutex
 	objs map[store.Key]cached
+	// pending is when the publish that no translation has followed yet
+	// was made (unix ns, 0 for none); gap is the spacing it led to.
+	pending, gap atomic.Int64
 	// ready is closed after the first publish.
 	ready     chan struct{}
 	readyOnce sync.Once
@@ -99,16 +103,17 @@ func (p *publisher) follow(ctx context.Context, rev int64) error {
 		// writes costs the translator one snapshot, not one each.
 		b.drain()
 		if b.changed && b.err == nil && b.open {
-			// Under a stream of writes, publishes are spaced by
-			// publishInterval, and what arrives meanwhile joins this one:
-			// each publish costs a translation and a status pass over every
+			// Under a stream of writes, publishes are spaced (see
+			// publishGap), and what arrives meanwhile joins this one: each
+			// publish costs a translation and a status pass over every
 			// object, which would otherwise take the CPU the writes need. A
 			// change after a quiet spell is published at once.
-			b.until(ctx, last.Add(publishInterval))
+			b.until(ctx, last.Add(p.publishGap()))
 		}
 		if b.changed {
 			p.publish()
 			last = time.Now()
+			p.pending.CompareAndSwap(0, last.UnixNano())
 		}
 		if b.err != nil {
 			return b.err
@@ -119,11 +124,35 @@ func (p *publisher) follow(ctx context.Context, rev int64) error {
 	}
 }
 
-// publishInterval is the least time between two publishes while writes
-// keep coming. It bounds the translations to about 100 a second under
-// load, and delays a change by at most this much beyond the translation
-// it waits for.
-const publishInterval = 10 * time.Millisecond
+// The least time between two publishes while writes keep coming is
+// gapPerTranslation times as long as a translation took (as the status
+// topic shows), so that the translator gets at most about a fifth of the
+// time whatever the size of the world and the load on the machine, within
+// [minPublishGap, maxPublishGap]. A change waits at most that long beyond
+// the translation it queues behind.
+const (
+	gapPerTranslation = 4
+	minPublishGap     = 10 * time.Millisecond
+	maxPublishGap     = 100 * time.Millisecond
+)
+
+func (p *publisher) publishGap() time.Duration {
+	if g := time.Duration(p.gap.Load()); g > 0 {
+		return g
+	}
+	return minPublishGap
+}
+
+// translated is told of each translation's end; the time since the publish
+// it followed sets the gap.
+func (p *publisher) translated(at time.Time) {
+	t0 := p.pending.Swap(0)
+	if t0 == 0 {
+		return
+	}
+	d := at.Sub(time.Unix(0, t0))
+	p.gap.Store(int64(min(max(gapPerTranslation*d, minPublishGap), maxPublishGap)))
+}
 
 // batch gathers the events that one publish covers.
 type batch struct {

@@ -213,6 +213,12 @@ func (s *Server) Run(ctx context.Context) error {
 	run("publisher", s.pub.run)
 	if s.status != nil {
 		run("status writer", func(ctx context.Context) error { return s.sw.run(ctx, s.status) })
+		run("translation timer", func(ctx context.Context) error {
+			for range s.status.Subscribe(ctx) {
+				s.pub.translated(time.Now())
+			}
+			return nil
+		})
 	}
 	run("http", func(context.Context) error {
 		if err := s.http.Serve(s.lis); !errors.Is(err, http.ErrServerClosed) {
