@@ -51,11 +51,12 @@ func Fanout(addr string, streams, changes int, change func(k int) error) (*Fanou
 		return true
 	})
 	t0 := time.Now()
-	proxies, err := dialProxies(ctx, addr, streams, tr)
-	if err != nil {
-		return nil, err
-	}
 	var wg sync.WaitGroup
+	// Each proxy reads from the moment it is dialled, as Envoy does. Left
+	// unread until all were dialled, the first streams buffered their
+	// whole initial configuration (megabytes each, with Envoy's windows)
+	// in this process while the rest connected.
+	proxies, err := dialProxies(ctx, addr, streams, tr, func(p *proxy) { wg.Go(p.run) })
 	defer func() {
 		cancel()
 		for _, p := range proxies {
@@ -63,8 +64,8 @@ func Fanout(addr string, streams, changes int, change func(k int) error) (*Fanou
 		}
 		wg.Wait()
 	}()
-	for _, p := range proxies {
-		wg.Go(p.run)
+	if err != nil {
+		return nil, err
 	}
 	at, err := synced(fanoutTimeout)
 	if err != nil {
@@ -89,17 +90,15 @@ func Fanout(addr string, streams, changes int, change func(k int) error) (*Fanou
 	return out, nil
 }
 
-func dialProxies(ctx context.Context, addr string, n int, tr *tracker) ([]*proxy, error) {
+func dialProxies(ctx context.Context, addr string, n int, tr *tracker, start func(*proxy)) ([]*proxy, error) {
 	proxies := make([]*proxy, 0, n)
 	names := newNamesCache()
 	for i := range n {
 		p, err := dialProxy(ctx, addr, i, tr, names)
 		if err != nil {
-			for _, p := range proxies {
-				p.close()
-			}
-			return nil, err
+			return proxies, err
 		}
+		start(p)
 		proxies = append(proxies, p)
 	}
 	return proxies, nil

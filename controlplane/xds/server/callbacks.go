@@ -58,10 +58,10 @@ type sentKey struct{ fleet, typeURL string }
 
 func (s *Server) callbacks() serverv3.Callbacks {
 	return serverv3.CallbackFuncs{
-		StreamOpenFunc:          func(_ context.Context, id int64, _ string) error { s.open(streamKey{id: id}); return nil },
-		StreamClosedFunc:        func(id int64, _ *core.Node) { s.close(streamKey{id: id}) },
-		DeltaStreamOpenFunc:     func(_ context.Context, id int64, _ string) error { s.open(streamKey{delta: true, id: id}); return nil },
-		DeltaStreamClosedFunc:   func(id int64, _ *core.Node) { s.close(streamKey{delta: true, id: id}) },
+		StreamOpenFunc:        func(_ context.Context, id int64, _ string) error { s.open(streamKey{id: id}); return nil },
+		StreamClosedFunc:      func(id int64, _ *core.Node) { s.close(streamKey{id: id}) },
+		DeltaStreamOpenFunc:   func(_ context.Context, id int64, _ string) error { s.open(streamKey{delta: true, id: id}); return nil },
+		DeltaStreamClosedFunc: func(id int64, _ *core.Node) { s.close(streamKey{delta: true, id: id}) },
 		StreamRequestFunc: func(id int64, req *discovery.DiscoveryRequest) error {
 			return s.onRequest(streamKey{id: id}, req)
 		},
