@@ -1,6 +1,7 @@
 package server
 
 import (
+	"slices"
 	"time"
 
 	clusterv3 "github.com/envoyproxy/go-control-plane/envoy/config/cluster/v3"
@@ -41,7 +42,9 @@ type phase struct {
 
 // plan returns the phases from prev (what is published) to next.
 func plan(prev, next *translator.Resources) []phase {
-	if prev == nil {
+	// The same clusters (as a one-route change leaves them) add and drop
+	// none; a fleet has thousands, not worth two name sets per change.
+	if prev == nil || slices.Equal(prev.Clusters, next.Clusters) {
 		return []phase{{res: next}}
 	}
 	inPrev, inNext := clusterNames(prev), clusterNames(next)
