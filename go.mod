@@ -193,3 +193,5 @@ replace k8s.io/apiextensions-apiserver => ./third_party/apiextensions-apiserver
 replace github.com/google/cel-go => ./third_party/cel-go
 
 replace k8s.io/kube-openapi => ./third_party/kube-openapi
+
+replace k8s.io/apiserver => ./third_party/apiserver

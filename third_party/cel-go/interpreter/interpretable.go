@@ -146,6 +146,9 @@ func (oi *ObservableInterpretable) ObserveEval(vars Activation, observer func(an
 	// Get the state which needs to be reported back as having been observed.
 	for _, obs := range oi.observers {
 		observer(obs.GetState(vars))
+		if r, ok := obs.(interface{ releaseState(Activation) }); ok { // PATCHED
+			r.releaseState(vars)
+		}
 	}
 	return result
 }

@@ -17,6 +17,7 @@ package interpreter
 import (
 	"errors"
 	"math"
+	"sync"
 
 	"github.com/google/cel-go/common"
 	"github.com/google/cel-go/common/overloads"
@@ -116,7 +117,31 @@ func (ct *costTrackerFactory) InitState(vars Activation) (Activation, error) {
 	if err != nil {
 		return nil, err
 	}
-	return costTrackActivation{vars: vars, costTracker: tracker}, nil
+	if tracker.stack == nil { // PATCHED: a stack from the last evaluations
+		tracker.pooled = stackPool.Get().(*refValStack)
+		tracker.stack = *tracker.pooled
+	}
+	// PATCHED: boxing the activation took an allocation of its own.
+	tracker.activation = costTrackActivation{vars: vars, costTracker: tracker}
+	return &tracker.activation, nil
+}
+
+// stackPool keeps cost stacks between evaluations: growing a new one took
+// a few allocations per Eval (PATCHED).
+var stackPool = sync.Pool{New: func() any { return new(refValStack) }}
+
+// releaseState returns the evaluation's stack to stackPool once
+// ObserveEval is done with it; only the cost is read afterwards (PATCHED).
+func (ct *costTrackerFactory) releaseState(vars Activation) {
+	tracker, found := asCostTracker(vars)
+	if !found || tracker.pooled == nil {
+		return
+	}
+	s := tracker.stack
+	clear(s[:cap(s)])
+	*tracker.pooled = s[:0]
+	stackPool.Put(tracker.pooled)
+	tracker.pooled, tracker.stack = nil, nil
 }
 
 // GetState extracts the CostTracker from the Activation.
@@ -182,7 +207,7 @@ func (ct *costTrackerFactory) Observe(vars Activation, id int64, programStep any
 	case Qualifier:
 		tracker.cost++
 	case InterpretableCall:
-		if argVals, ok := tracker.stack.dropArgs(t.Args()); ok {
+		if argVals, ok := tracker.dropCallArgs(t); ok { // PATCHED
 			tracker.cost += tracker.costCall(t, argVals, val)
 		}
 	case InterpretableConstructor:
@@ -263,6 +288,47 @@ type CostTracker struct {
 
 	cost  uint64
 	stack refValStack
+
+	// PATCHED (third_party/README.md): Observe allocated two slices per
+	// function call; call arguments go to argBuf, which costCall only reads.
+	argBuf [3]ref.Val
+	pooled *refValStack // where stack came from, if stackPool
+	// activation is the one InitState hands out, allocated with the tracker.
+	activation costTrackActivation
+}
+
+// dropCallArgs is c.stack.dropArgs(call.Args()) without allocating: the
+// argument expressions of the common calls are read from their fields (the
+// order Args returns them in) and the values go to argBuf (PATCHED).
+func (c *CostTracker) dropCallArgs(call InterpretableCall) ([]ref.Val, bool) {
+	var buf [2]Interpretable
+	var args []Interpretable
+	switch t := call.(type) {
+	case *evalUnary:
+		buf[0] = t.arg
+		args = buf[:1]
+	case *evalBinary:
+		buf[0], buf[1] = t.lhs, t.rhs
+		args = buf[:2]
+	case *evalEq:
+		buf[0], buf[1] = t.lhs, t.rhs
+		args = buf[:2]
+	case *evalNe:
+		buf[0], buf[1] = t.lhs, t.rhs
+		args = buf[:2]
+	default:
+		args = call.Args()
+	}
+	var result []ref.Val
+	if len(args) <= len(c.argBuf) {
+		result = c.argBuf[:len(args)]
+	} else {
+		result = make([]ref.Val, len(args))
+	}
+	if !c.stack.dropArgsInto(args, result) {
+		return nil, false
+	}
+	return result, true
 }
 
 // ActualCost returns the runtime cost
@@ -399,6 +465,14 @@ func (s *refValStack) drop(ids ...int64) {
 // possible that a dropped ID will remain on the stack.  They should be removed when IDs on the stack are popped.
 func (s *refValStack) dropArgs(args []Interpretable) ([]ref.Val, bool) {
 	result := make([]ref.Val, len(args))
+	if !s.dropArgsInto(args, result) {
+		return nil, false
+	}
+	return result, true
+}
+
+// dropArgsInto is dropArgs writing into result, len(args) long (PATCHED).
+func (s *refValStack) dropArgsInto(args []Interpretable, result []ref.Val) bool {
 argloop:
 	for nIdx := len(args) - 1; nIdx >= 0; nIdx-- {
 		for idx := len(*s) - 1; idx >= 0; idx-- {
@@ -409,7 +483,7 @@ argloop:
 				continue argloop
 			}
 		}
-		return nil, false
+		return false
 	}
-	return result, true
+	return true
 }
