@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"runtime/pprof"
 	"slices"
 	"strings"
@@ -47,6 +48,7 @@ field, and nothing is printed.`,
 			if output != "yaml" && output != "json" {
 				return fmt.Errorf("-o: unsupported value %q: want yaml or json", output)
 			}
+			batchGC()
 			if cpuProfile != "" {
 				stop, err := startCPUProfile(cpuProfile)
 				if err != nil {
@@ -79,6 +81,17 @@ field, and nothing is printed.`,
 	cmd.Flags().StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the run to this file")
 	_ = cmd.Flags().MarkHidden("cpuprofile")
 	return cmd
+}
+
+// batchGC lets the heap grow to five times what is live before a
+// collection, unless GOGC says otherwise. A translate run is short and
+// keeps little next to what it allocates (decoding and validating every
+// object): at the default it collects some seventy times for 10,000
+// routes, a sixth of its CPU; at 400 it peaks near 650 MiB resident.
+func batchGC() {
+	if _, set := os.LookupEnv("GOGC"); !set {
+		debug.SetGCPercent(400)
+	}
 }
 
 // startCPUProfile profiles the rest of the run: where a large translate

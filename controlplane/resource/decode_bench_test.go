@@ -1,0 +1,55 @@
+package resource_test
+
+import (
+	"bytes"
+	"testing"
+
+	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"github.com/envoygateway/terraform-provider-envoygateway/controlplane/bench/workload"
+	"github.com/envoygateway/terraform-provider-envoygateway/controlplane/resource"
+	"github.com/envoygateway/terraform-provider-envoygateway/controlplane/resource/validation"
+)
+
+// passValidator keeps every object as written: the decoder's own cost
+// with the validator hook in use, without the CRD validator's.
+type passValidator struct{}
+
+func (passValidator) Validate(obj map[string]any) (map[string]any, field.ErrorList) { return obj, nil }
+func (passValidator) ConcurrentSafe()                                                {}
+
+func workloadYAML(b *testing.B, routes int) []byte {
+	b.Helper()
+	var buf bytes.Buffer
+	if err := workload.Generate(routes, 1).WriteYAML(&buf); err != nil {
+		b.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// BenchmarkDecodeWorkload decodes the benchmark's 1,000-route manifest
+// with no validator, with a hook that changes nothing, and with the CRD
+// validator (what translate -f and the file source do). Run with -cpu=1
+// to read CPU per manifest.
+func BenchmarkDecodeWorkload(b *testing.B) {
+	data := workloadYAML(b, 1000)
+	crd, err := validation.New()
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		v    resource.Validator
+	}{{"none", nil}, {"hook", passValidator{}}, {"crd", crd.ForDecoder()}} {
+		b.Run(c.name, func(b *testing.B) {
+			dec := &resource.Decoder{Validator: c.v}
+			b.SetBytes(int64(len(data)))
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, _, errs := dec.Decode(data, "routes.yaml"); len(errs) > 0 {
+					b.Fatal(errs)
+				}
+			}
+		})
+	}
+}
