@@ -58,7 +58,7 @@ type proxy struct {
 
 func dialProxy(ctx context.Context, addr string, id int, t *tracker, names *namesCache) (*proxy, error) {
 	conn, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()),
-		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(1<<30), grpc.ForceCodec(leanCodec{names: names})),
+		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(1<<30), grpc.ForceCodecV2(leanCodec{names: names})),
 		// Envoy's HTTP/2 windows, not grpc-go's (see envoyStreamWindow).
 		grpc.WithInitialWindowSize(envoyStreamWindow), grpc.WithInitialConnWindowSize(envoyConnWindow),
 		grpc.WithReadBufferSize(proxyReadBuffer))

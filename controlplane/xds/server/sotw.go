@@ -192,6 +192,9 @@ func (a *adsStream) respond(snap *sotwSnap) error {
 
 // newlyNamed says whether sel holds a resource that was not returned.
 func newlyNamed(sel, returned *selection) bool {
+	if sel == returned {
+		return false
+	}
 	if returned == nil {
 		return len(sel.names) > 0
 	}

@@ -90,7 +90,16 @@ func (h *hub) set(key string, ts map[types.ResponseType]*typeSnap) {
 			continue
 		}
 		if k.snap != nil && k.snap.types[t] != nil && k.snap.types[t].te == s.te {
+			// Unchanged: so are its selections, which streams hold as
+			// what they were sent.
 			next.types[t] = k.snap.types[t]
+			k.snap.mu.Lock()
+			for sk, sel := range k.snap.sels {
+				if sk.t == t {
+					next.sels[sk] = sel
+				}
+			}
+			k.snap.mu.Unlock()
 			continue
 		}
 		names := make([]string, len(s.items))
@@ -141,13 +150,17 @@ func (sel *selection) has(name string) bool {
 // selection returns what ns picks from type t, made once per snapshot.
 func (s *sotwSnap) selection(t types.ResponseType, ns *nameSet) *selection {
 	st := s.typ(t)
-	if ns.wildcard {
-		return &selection{anys: st.te.allOrNil(), names: st.names, covers: true}
-	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	k := selKey{t, ns}
 	if sel := s.sels[k]; sel != nil {
+		return sel
+	}
+	if ns.wildcard {
+		// Shared too: a stream keeps what it was sent (adsWatch.returned)
+		// and may ask for its set of names.
+		sel := &selection{anys: st.te.allOrNil(), names: st.names, covers: true}
+		s.sels[k] = sel
 		return sel
 	}
 	sel := &selection{}
