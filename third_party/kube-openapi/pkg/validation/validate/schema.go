@@ -39,6 +39,8 @@ type SchemaValidator struct {
 	Root         interface{}
 	KnownFormats strfmt.Registry
 	Options      SchemaValidatorOptions
+
+	args validatorArgs // PATCHED: see NewSchemaValidator
 }
 
 // AgainstSchema validates the specified data against the provided schema, using a registry of supported formats.
@@ -68,12 +70,7 @@ func NewSchemaValidator(schema *spec.Schema, rootSchema interface{}, root string
 		panic(fmt.Sprintf("schema references not supported: %s", ref))
 	}
 
-	// PATCHED (third_party/README.md): the validator and its eight value
-	// validators are built for every value validated; one allocation
-	// instead of eleven.
-	b := &schemaValidatorBlock{}
-	s := &b.schema
-	*s = SchemaValidator{
+	s := &SchemaValidator{
 		Path:         root,
 		in:           "body",
 		Schema:       schema,
@@ -84,8 +81,8 @@ func NewSchemaValidator(schema *spec.Schema, rootSchema interface{}, root string
 		o(&s.Options)
 	}
 
-	// The methods these replaced ignore their receiver; package functions
-	// need no closure allocated per validator.
+	// PATCHED: the methods these replaced ignore their receiver; package
+	// functions need no closure allocated per validator.
 	if s.Options.NewValidatorForIndex == nil {
 		s.Options.NewValidatorForIndex = newValidatorForIndex
 	}
@@ -93,41 +90,102 @@ func NewSchemaValidator(schema *spec.Schema, rootSchema interface{}, root string
 		s.Options.NewValidatorForField = newValidatorForField
 	}
 
-	b.typ = s.typeValidator()
-	b.str = s.stringValidator()
-	b.format = s.formatValidator()
-	b.number = s.numberValidator()
-	b.slice = s.sliceValidator()
-	b.common = s.commonValidator()
-	b.object = s.objectValidator()
-	s.schemaPropsValidator(&b.props)
-	b.list = [8]ValueValidator{
-		&b.typ,
-		&b.props,
-		&b.str,
-		&b.format,
-		&b.number,
-		&b.slice,
-		&b.common,
-		&b.object,
+	// PATCHED (third_party/README.md): a validator is built for every
+	// value validated, and it built its eight value validators up front,
+	// most of which do not apply to the value's kind. Validate now builds
+	// the ones that apply, on the stack, from the same arguments. Schemas
+	// with allOf, anyOf, oneOf or not still build them here, as before:
+	// their sub-validators can panic on construction, and schemaProps'
+	// SetPath reaches them through copies.
+	s.args = validatorArgs{Path: s.Path, in: s.in, Schema: s.Schema, Root: s.Root, KnownFormats: s.KnownFormats, Options: s.Options}
+	if len(schema.AllOf) > 0 || len(schema.AnyOf) > 0 || len(schema.OneOf) > 0 || schema.Not != nil {
+		s.buildValidators()
 	}
-	s.validators = b.list[:]
 	return s
 }
 
-// schemaValidatorBlock holds a SchemaValidator and its value validators in
-// one allocation (PATCHED).
-type schemaValidatorBlock struct {
-	schema SchemaValidator
-	list   [8]ValueValidator
-	typ    typeValidator
-	props  schemaPropsValidator
-	str    stringValidator
-	format formatValidator
-	number numberValidator
-	slice  schemaSliceValidator
-	common basicCommonValidator
-	object objectValidator
+// validatorArgs are the SchemaValidator fields its value validators are
+// built from, as they were when NewSchemaValidator returned (PATCHED).
+type validatorArgs struct {
+	Path         string
+	in           string
+	Schema       *spec.Schema
+	Root         interface{}
+	KnownFormats strfmt.Registry
+	Options      SchemaValidatorOptions
+}
+
+// buildValidators is what NewSchemaValidator did before it was PATCHED.
+func (s *SchemaValidator) buildValidators() {
+	a := &s.args
+	typ, str, format, number := a.typeValidator(), a.stringValidator(), a.formatValidator(), a.numberValidator()
+	slice, common, object := a.sliceValidator(), a.commonValidator(), a.objectValidator()
+	props := &schemaPropsValidator{}
+	a.schemaPropsValidator(props)
+	s.validators = []ValueValidator{&typ, props, &str, &format, &number, &slice, &common, &object}
+}
+
+// validateLazily is the loop over s.validators in Validate for a validator
+// that has not built them: each one that applies is built and run in the
+// same order (PATCHED).
+func (s *SchemaValidator) validateLazily(d interface{}, kind reflect.Kind, result *Result) {
+	a := &s.args
+	if v := a.typeValidator(); v.Applies(s.Schema, kind) {
+		result.Merge(v.Validate(d))
+		result.Inc()
+	} else {
+		notApplied((*typeValidator)(nil), kind)
+	}
+	var props schemaPropsValidator
+	a.schemaPropsValidator(&props)
+	if props.Applies(s.Schema, kind) {
+		result.Merge(props.Validate(d))
+		result.Inc()
+	} else {
+		notApplied((*schemaPropsValidator)(nil), kind)
+	}
+	if v := a.stringValidator(); v.Applies(s.Schema, kind) {
+		result.Merge(v.Validate(d))
+		result.Inc()
+	} else {
+		notApplied((*stringValidator)(nil), kind)
+	}
+	if v := a.formatValidator(); v.Applies(s.Schema, kind) {
+		result.Merge(v.Validate(d))
+		result.Inc()
+	} else {
+		notApplied((*formatValidator)(nil), kind)
+	}
+	if v := a.numberValidator(); v.Applies(s.Schema, kind) {
+		result.Merge(v.Validate(d))
+		result.Inc()
+	} else {
+		notApplied((*numberValidator)(nil), kind)
+	}
+	if v := a.sliceValidator(); v.Applies(s.Schema, kind) {
+		result.Merge(v.Validate(d))
+		result.Inc()
+	} else {
+		notApplied((*schemaSliceValidator)(nil), kind)
+	}
+	if v := a.commonValidator(); v.Applies(s.Schema, kind) {
+		result.Merge(v.Validate(d))
+		result.Inc()
+	} else {
+		notApplied((*basicCommonValidator)(nil), kind)
+	}
+	if v := a.objectValidator(); v.Applies(s.Schema, kind) {
+		result.Merge(v.Validate(d))
+		result.Inc()
+	} else {
+		notApplied((*objectValidator)(nil), kind)
+	}
+}
+
+func notApplied(v ValueValidator, kind reflect.Kind) {
+	if Debug {
+		debugLog("%T does not apply for %v", v, kind)
+	}
 }
 
 func newValidatorForField(field string, schema *spec.Schema, rootSchema interface{}, root string, formats strfmt.Registry, opts ...Option) ValueValidator {
@@ -148,6 +206,9 @@ func (s *SchemaValidator) NewValidatorForIndex(index int, schema *spec.Schema, r
 
 // SetPath sets the path for this schema validator
 func (s *SchemaValidator) SetPath(path string) {
+	if s.validators == nil { // PATCHED: built lazily otherwise
+		s.buildValidators()
+	}
 	s.Path = path
 	for _, v := range s.validators {
 		v.SetPath(path)
@@ -168,6 +229,12 @@ func (s *SchemaValidator) Validate(data interface{}) *Result {
 	}
 
 	if data == nil {
+		if s.validators == nil { // PATCHED: see validateLazily
+			tv, cv := s.args.typeValidator(), s.args.commonValidator()
+			result.Merge(tv.Validate(data))
+			result.Merge(cv.Validate(data))
+			return result
+		}
 		result.Merge(s.validators[0].Validate(data)) // type validator
 		result.Merge(s.validators[6].Validate(data)) // common validator
 		return result
@@ -215,6 +282,9 @@ func (s *SchemaValidator) Validate(data interface{}) *Result {
 		kind = tpe.Kind()
 	}
 
+	if s.validators == nil { // PATCHED
+		s.validateLazily(d, kind, result)
+	}
 	for _, v := range s.validators {
 		if !v.Applies(s.Schema, kind) {
 			if Debug { // PATCHED: the arguments would be boxed on every call
@@ -231,11 +301,11 @@ func (s *SchemaValidator) Validate(data interface{}) *Result {
 	return result
 }
 
-func (s *SchemaValidator) typeValidator() typeValidator { // PATCHED: a value, not a pointer
+func (s *validatorArgs) typeValidator() typeValidator { // PATCHED: a value, not a pointer
 	return typeValidator{Type: s.Schema.Type, Nullable: s.Schema.Nullable, Format: s.Schema.Format, In: s.in, Path: s.Path}
 }
 
-func (s *SchemaValidator) commonValidator() basicCommonValidator { // PATCHED: a value, not a pointer
+func (s *validatorArgs) commonValidator() basicCommonValidator { // PATCHED: a value, not a pointer
 	return basicCommonValidator{
 		Path: s.Path,
 		In:   s.in,
@@ -243,7 +313,7 @@ func (s *SchemaValidator) commonValidator() basicCommonValidator { // PATCHED: a
 	}
 }
 
-func (s *SchemaValidator) sliceValidator() schemaSliceValidator { // PATCHED: a value, not a pointer
+func (s *validatorArgs) sliceValidator() schemaSliceValidator { // PATCHED: a value, not a pointer
 	return schemaSliceValidator{
 		Path:            s.Path,
 		In:              s.in,
@@ -258,7 +328,7 @@ func (s *SchemaValidator) sliceValidator() schemaSliceValidator { // PATCHED: a 
 	}
 }
 
-func (s *SchemaValidator) numberValidator() numberValidator { // PATCHED: a value, not a pointer
+func (s *validatorArgs) numberValidator() numberValidator { // PATCHED: a value, not a pointer
 	var typeName string
 	var format string
 
@@ -296,7 +366,7 @@ func (s *SchemaValidator) numberValidator() numberValidator { // PATCHED: a valu
 	}
 }
 
-func (s *SchemaValidator) stringValidator() stringValidator { // PATCHED: a value, not a pointer
+func (s *validatorArgs) stringValidator() stringValidator { // PATCHED: a value, not a pointer
 	return stringValidator{
 		Path:      s.Path,
 		In:        s.in,
@@ -306,7 +376,7 @@ func (s *SchemaValidator) stringValidator() stringValidator { // PATCHED: a valu
 	}
 }
 
-func (s *SchemaValidator) formatValidator() formatValidator { // PATCHED: a value, not a pointer
+func (s *validatorArgs) formatValidator() formatValidator { // PATCHED: a value, not a pointer
 	return formatValidator{
 		Path:         s.Path,
 		In:           s.in,
@@ -315,12 +385,12 @@ func (s *SchemaValidator) formatValidator() formatValidator { // PATCHED: a valu
 	}
 }
 
-func (s *SchemaValidator) schemaPropsValidator(dst *schemaPropsValidator) { // PATCHED: fills dst
+func (s *validatorArgs) schemaPropsValidator(dst *schemaPropsValidator) { // PATCHED: fills dst
 	sch := s.Schema
 	initSchemaPropsValidator(dst, s.Path, s.in, sch.AllOf, sch.OneOf, sch.AnyOf, sch.Not, sch.Dependencies, s.Root, s.KnownFormats, s.Options.Options()...)
 }
 
-func (s *SchemaValidator) objectValidator() objectValidator { // PATCHED: a value, not a pointer
+func (s *validatorArgs) objectValidator() objectValidator { // PATCHED: a value, not a pointer
 	return objectValidator{
 		Path:                 s.Path,
 		In:                   s.in,
