@@ -22,29 +22,49 @@ func Share(prev, next *Xds) (*Xds, bool) {
 	if next == nil || prev == nil {
 		return next, prev != next
 	}
-	ls := byName(prev.Listeners, func(l *Listener) string { return l.Name })
-	for i, l := range next.Listeners {
-		if old := ls[l.Name]; old != nil {
-			next.Listeners[i] = shareListener(old, l)
+	share(prev.Listeners, next.Listeners, func(l *Listener) string { return l.Name }, shareListener)
+	share(prev.Clusters, next.Clusters, func(c *Cluster) string { return c.Name }, func(old, c *Cluster) *Cluster {
+		if clusterEqual(old, c) {
+			return old
 		}
-	}
-	cs := byName(prev.Clusters, func(c *Cluster) string { return c.Name })
-	for i, c := range next.Clusters {
-		if old := cs[c.Name]; old != nil && clusterEqual(old, c) {
-			next.Clusters[i] = old
+		return c
+	})
+	share(prev.Secrets, next.Secrets, func(s *Secret) string { return s.Name }, func(old, s *Secret) *Secret {
+		if reflect.DeepEqual(old, s) {
+			return old
 		}
-	}
-	ss := byName(prev.Secrets, func(s *Secret) string { return s.Name })
-	for i, s := range next.Secrets {
-		if old := ss[s.Name]; old != nil && reflect.DeepEqual(old, s) {
-			next.Secrets[i] = old
-		}
-	}
+		return s
+	})
 	if prev.Fleet == next.Fleet && slices.Equal(prev.Listeners, next.Listeners) &&
 		slices.Equal(prev.Clusters, next.Clusters) && slices.Equal(prev.Secrets, next.Secrets) {
 		return prev, false
 	}
 	return next, true
+}
+
+// share replaces each item of next by with(old, item), old being prev's
+// item of the same name, if any. Items are looked up where they were
+// first: both lists are usually the same names in the same order, with
+// thousands of items, most of them the very same pointers.
+func share[T any](prev, next []*T, name func(*T) string, with func(old, next *T) *T) {
+	var m map[string]*T
+	for i, it := range next {
+		var old *T
+		if i < len(prev) && prev[i] != nil && it != nil && (prev[i] == it || name(prev[i]) == name(it)) {
+			old = prev[i]
+		} else {
+			if m == nil {
+				m = byName(prev, name)
+			}
+			old = m[name(it)]
+		}
+		if old == it {
+			continue
+		}
+		if old != nil {
+			next[i] = with(old, it)
+		}
+	}
 }
 
 func byName[T any](items []*T, name func(*T) string) map[string]*T {
@@ -64,12 +84,7 @@ func shareListener(old, next *Listener) *Listener {
 		return old
 	}
 	shareVirtualHosts(old.VirtualHosts, next.VirtualHosts)
-	chains := byName(old.FilterChains, func(fc *FilterChain) string { return fc.Name })
-	for i, fc := range next.FilterChains {
-		if o := chains[fc.Name]; o != nil {
-			next.FilterChains[i] = shareChain(o, fc)
-		}
-	}
+	share(old.FilterChains, next.FilterChains, func(fc *FilterChain) string { return fc.Name }, shareChain)
 	if old.Name == next.Name && old.Address == next.Address && old.Port == next.Port && old.Protocol == next.Protocol &&
 		slices.Equal(old.VirtualHosts, next.VirtualHosts) && slices.Equal(old.FilterChains, next.FilterChains) &&
 		reflect.DeepEqual(old.Proxy, next.Proxy) {
@@ -101,15 +116,12 @@ func shareChain(old, next *FilterChain) *FilterChain {
 // shareVirtualHosts replaces each of next's virtual hosts by old's of the
 // same name when they are equal.
 func shareVirtualHosts(old, next []*VirtualHost) {
-	if len(old) == 0 {
-		return
-	}
-	vhs := byName(old, func(vh *VirtualHost) string { return vh.Name })
-	for i, vh := range next {
-		if o := vhs[vh.Name]; o != nil && virtualHostEqual(o, vh) {
-			next[i] = o
+	share(old, next, func(vh *VirtualHost) string { return vh.Name }, func(o, vh *VirtualHost) *VirtualHost {
+		if virtualHostEqual(o, vh) {
+			return o
 		}
-	}
+		return vh
+	})
 }
 
 func virtualHostEqual(a, b *VirtualHost) bool {

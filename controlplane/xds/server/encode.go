@@ -27,8 +27,11 @@ import (
 // encoded is one resource, serialised.
 type encoded struct {
 	any *anypb.Any
-	// sum is sha256 of the bytes: cache.HashResource's value, so that
-	// Delta versions mean what go-control-plane would compute.
+	// sum digests the bytes: sha256 of them, cache.HashResource's value,
+	// except for a RouteConfiguration encoded from its virtual hosts,
+	// whose digest is made from theirs (rcencode.go). It makes the type's
+	// version and the Delta per-resource version, which only ever need
+	// to differ when the bytes do.
 	sum [sha256.Size]byte
 }
 
@@ -69,14 +72,14 @@ type building struct {
 	// key is the snapshot's key (fleet and kind).
 	key    string
 	seen   map[types.Resource]*encoded
-	vhosts map[string]map[*routev3.VirtualHost][]byte
+	vhosts map[string]*rcEncoding
 	// reused are the types taken whole from the previous snapshot; their
 	// resources are not in seen.
 	reused []*typeSnap
 }
 
 func newBuilding(key string) *building {
-	return &building{key: key, seen: map[types.Resource]*encoded{}, vhosts: map[string]map[*routev3.VirtualHost][]byte{}}
+	return &building{key: key, seen: map[types.Resource]*encoded{}, vhosts: map[string]*rcEncoding{}}
 }
 
 // keepSnapshots is how many published snapshots keep their encodings: a
@@ -106,11 +109,11 @@ func (e *encoder) encode(typeURL string, items []types.Resource, b *building) ([
 			enc = seen[m]
 		}
 		if enc == nil {
-			raw, err := e.marshal(m, b)
+			raw, sum, err := e.marshal(m, b)
 			if err != nil {
 				return nil, fmt.Errorf("%s %q: %w", typeURL, cache.GetResourceName(m), err)
 			}
-			enc = &encoded{any: &anypb.Any{TypeUrl: typeURL, Value: raw}, sum: sha256.Sum256(raw)}
+			enc = &encoded{any: &anypb.Any{TypeUrl: typeURL, Value: raw}, sum: sum}
 		}
 		seen[m] = enc
 		out[i] = enc
@@ -118,11 +121,16 @@ func (e *encoder) encode(typeURL string, items []types.Resource, b *building) ([
 	return out, nil
 }
 
-func (e *encoder) marshal(m types.Resource, b *building) ([]byte, error) {
+// marshal encodes m and digests the bytes (see sum).
+func (e *encoder) marshal(m types.Resource, b *building) ([]byte, [sha256.Size]byte, error) {
 	if rc, ok := m.(*routev3.RouteConfiguration); ok {
 		return e.vhosts.marshalRouteConfig(b.key, rc, b.vhosts)
 	}
-	return cache.MarshalResource(m)
+	raw, err := cache.MarshalResource(m)
+	if err != nil {
+		return nil, [sha256.Size]byte{}, err
+	}
+	return raw, sha256.Sum256(raw), nil
 }
 
 // version hashes the resources' digests in order (the translator sorts by
