@@ -1,0 +1,280 @@
+package validation
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"slices"
+	"strings"
+	"testing"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/verdicts.json (only from a build without the third_party replaces)")
+
+const verdictsFile = "testdata/verdicts.json"
+
+// patchedModules are the modules go.mod replaces with the patched copies in
+// third_party.
+var patchedModules = []string{
+	"github.com/google/cel-go",
+	"k8s.io/apiextensions-apiserver",
+	"k8s.io/apiserver",
+	"k8s.io/kube-openapi",
+}
+
+// replacedModules lists which of patchedModules this test binary was built
+// with replaced.
+func replacedModules(t *testing.T) []string {
+	t.Helper()
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		t.Fatal("no build info")
+	}
+	var out []string
+	for _, d := range info.Deps {
+		if slices.Contains(patchedModules, d.Path) && d.Replace != nil {
+			out = append(out, d.Path)
+		}
+	}
+	return out
+}
+
+// verdict is what the Validator made of one randomly broken object.
+type verdict struct {
+	Case   int    `json:"case"`
+	Kind   string `json:"kind"`
+	Create string `json:"create"`
+	Update string `json:"update"`
+}
+
+// The third_party patches change how often values are allocated, never a
+// result. This compares the verdicts (errors with field paths and messages,
+// unknown fields, the stored object) of this build on a few hundred randomly
+// broken objects with those of the unpatched upstream modules, recorded in
+// testdata/verdicts.json by a build without the replace lines:
+//
+//	sed '/=> .\/third_party\//d' go.mod > /tmp/unpatched.mod && cp go.sum /tmp/unpatched.sum
+//	go test -modfile=/tmp/unpatched.mod ./controlplane/resource/validation -run TestVerdictsMatchUnpatched -update
+func TestVerdictsMatchUnpatched(t *testing.T) {
+	got := randomVerdicts(t)
+	if *update {
+		if r := replacedModules(t); len(r) > 0 {
+			t.Fatalf("-update needs the unpatched modules; this build replaces %v (see the test's comment)", r)
+		}
+		data, err := json.MarshalIndent(got, "", " ")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(verdictsFile, append(data, '\n'), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	data, err := os.ReadFile(verdictsFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []verdict
+	if err := json.Unmarshal(data, &want); err != nil {
+		t.Fatal(err)
+	}
+	if len(want) != len(got) {
+		t.Fatalf("%d verdicts recorded, %d computed: regenerate %s", len(want), len(got), verdictsFile)
+	}
+	rejected := 0
+	for i := range got {
+		if got[i] != want[i] {
+			t.Errorf("case %d (%s):\n got create %s\n     update %s\nwant create %s\n     update %s", i, got[i].Kind, got[i].Create, got[i].Update, want[i].Create, want[i].Update)
+		}
+		if strings.HasPrefix(got[i].Create, "errors:") {
+			rejected++
+		}
+	}
+	// The comparison means little unless both outcomes are common.
+	if rejected < len(got)/10 || rejected > len(got)*9/10 {
+		t.Errorf("%d of %d broken objects rejected on create; the mutations need retuning", rejected, len(got))
+	}
+}
+
+// randomVerdicts breaks copies of the gateway-api examples and of the
+// benchmark's routes at random (seeded: the same objects every run) and
+// records the Validator's create and update verdicts.
+func randomVerdicts(t *testing.T) []verdict {
+	v := validator(t)
+	var bases []map[string]any
+	for _, m := range readManifests(t, filepath.Join(gatewayAPIDir(t), "examples", "standard")) {
+		u := &unstructured.Unstructured{Object: m.obj}
+		if v.Knows(u.GroupVersionKind()) {
+			inNamespace(v, m.obj)
+			bases = append(bases, m.obj)
+		}
+	}
+	bases = append(bases, routes(t, 4)...)
+	if len(bases) < 50 {
+		t.Fatalf("only %d base objects", len(bases))
+	}
+	var out []verdict
+	for i := range 400 {
+		rng := rand.New(rand.NewPCG(20261126, uint64(i)))
+		base := bases[rng.IntN(len(bases))]
+		stored, err := v.Create(base)
+		if err != nil || len(stored.Errors) > 0 {
+			t.Fatalf("base object rejected: %v %v", err, stored.Errors)
+		}
+		old := runtime.DeepCopyJSON(stored.Object)
+		setResourceVersion(old)
+		obj := runtime.DeepCopyJSON(base)
+		for range 1 + rng.IntN(4)/3 {
+			mutate(rng, obj)
+		}
+		upd := runtime.DeepCopyJSON(obj)
+		setResourceVersion(upd)
+		out = append(out, verdict{
+			Case:   i,
+			Kind:   fmt.Sprint(base["kind"]),
+			Create: describe(v.Create(obj)),
+			Update: describe(v.Update(upd, old)),
+		})
+	}
+	return out
+}
+
+func setResourceVersion(obj map[string]any) {
+	if meta, ok := obj["metadata"].(map[string]any); ok {
+		meta["resourceVersion"] = "1"
+	}
+}
+
+// describe is a Result in words: the errors (sorted, since some come from
+// map iteration), the unknown fields, and a digest of the stored object.
+func describe(r Result, err error) string {
+	if err != nil {
+		return "decode error: " + err.Error()
+	}
+	unknown := fmt.Sprintf(" unknown %q", r.UnknownFields)
+	if len(r.Errors) > 0 {
+		msgs := make([]string, len(r.Errors))
+		for i, e := range r.Errors {
+			msgs[i] = e.Error()
+		}
+		slices.Sort(msgs)
+		return "errors: " + strings.Join(msgs, " | ") + unknown
+	}
+	data, jerr := json.Marshal(r.Object)
+	if jerr != nil {
+		return "unmarshalable object: " + jerr.Error()
+	}
+	sum := sha256.Sum256(data)
+	return "stored " + hex.EncodeToString(sum[:8]) + unknown
+}
+
+// Replacements: mostly of the same JSON type, which pass the schema's type
+// check and trip its formats, patterns, enums and bounds and the CEL rules;
+// sometimes of another type.
+var (
+	brokenStrings = []string{"", "*", "/", "a", "b", "Exact", "PathPrefix", "RegularExpression", "*.example.com",
+		"foo.*.com", "example.com", "HTTP", "HTTPS", "TLS", "Service", "core", "gateway.networking.k8s.io",
+		"no spaces allowed", "/path", "x/", strings.Repeat("x", 300), "10s", "1h", "0s", "RequestRedirect",
+		"URLRewrite", "RequestHeaderModifier", "ReplaceFullPath", "ReplacePrefixMatch", "Same", "All", "Selector"}
+	brokenInts   = []int64{-1, 0, 1, 80, 443, 8080, 65535, 65536, 1 << 40, 300, 1000001}
+	brokenOthers = []func() any{
+		func() any { return 1.5 },
+		func() any { return true },
+		func() any { return nil },
+		func() any { return map[string]any{} },
+		func() any { return []any{} },
+		func() any { return map[string]any{"unknownField": "x"} },
+		func() any { return []any{"a", "a"} },
+		func() any { return "a" },
+		func() any { return int64(1) },
+	}
+)
+
+func brokenValue(rng *rand.Rand, old any) any {
+	if rng.IntN(6) > 0 {
+		switch old.(type) {
+		case string:
+			return brokenStrings[rng.IntN(len(brokenStrings))]
+		case int64:
+			return brokenInts[rng.IntN(len(brokenInts))]
+		case bool:
+			return !old.(bool)
+		}
+	}
+	return brokenOthers[rng.IntN(len(brokenOthers))]()
+}
+
+// mutate changes one random place of obj: it replaces a value, deletes a
+// key, or duplicates a list item.
+func mutate(rng *rand.Rand, obj map[string]any) {
+	var parent any = obj
+	for depth := 0; ; depth++ {
+		switch p := parent.(type) {
+		case map[string]any:
+			keys := make([]string, 0, len(p))
+			for k := range p {
+				keys = append(keys, k)
+			}
+			if len(keys) == 0 {
+				p["unknownField"] = "x"
+				return
+			}
+			slices.Sort(keys)
+			k := keys[rng.IntN(len(keys))]
+			if depth == 0 {
+				if _, ok := p["spec"]; ok && rng.IntN(5) > 0 {
+					k = "spec" // the schemas and rules are mostly there
+				} else if (k == "apiVersion" || k == "kind") && rng.IntN(4) > 0 {
+					continue // a broken type meta says little
+				}
+			}
+			child := p[k]
+			if isContainer(child) && rng.IntN(4) > 0 {
+				parent = child
+				continue
+			}
+			if rng.IntN(5) == 0 {
+				delete(p, k)
+			} else {
+				p[k] = brokenValue(rng, child)
+			}
+			return
+		case []any:
+			if len(p) == 0 {
+				return
+			}
+			i := rng.IntN(len(p))
+			if isContainer(p[i]) && rng.IntN(4) > 0 {
+				parent = p[i]
+				continue
+			}
+			if rng.IntN(3) == 0 {
+				// A copy of the neighbouring item: duplicates break list-map
+				// keys and uniqueness rules.
+				p[i] = runtime.DeepCopyJSONValue(p[(i+1)%len(p)])
+			} else {
+				p[i] = brokenValue(rng, p[i])
+			}
+			return
+		default:
+			return
+		}
+	}
+}
+
+func isContainer(v any) bool {
+	switch v.(type) {
+	case map[string]any, []any:
+		return true
+	}
+	return false
+}
