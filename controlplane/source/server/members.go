@@ -16,44 +16,103 @@ type member struct {
 // data. ok is false if there is none, or data is not an object this
 // scanner understands (it then stops rather than guess).
 func findMember(data []byte, name string) (m member, ok bool) {
+	eachMember(data, func(key string, plain bool, cur member) bool {
+		if plain && key == name {
+			m, ok = cur, true
+		}
+		return !ok
+	})
+	return m, ok
+}
+
+// eachMember calls fn with each top-level member of the JSON object data
+// in order (key is raw, plain false if it holds escapes) until fn returns
+// false. end is the index of the object's closing brace once every member
+// was seen, and -1 if fn stopped or data is not an object it understands.
+func eachMember(data []byte, fn func(key string, plain bool, m member) bool) (end int) {
 	i := skipSpace(data, 0)
 	if i >= len(data) || data[i] != '{' {
-		return member{}, false
+		return -1
 	}
-	i++
+	i = skipSpace(data, i+1)
+	if i < len(data) && data[i] == '}' {
+		return i
+	}
 	for {
-		i = skipSpace(data, i)
 		if i >= len(data) || data[i] != '"' {
-			return member{}, false
+			return -1
 		}
 		start := i
 		keyEnd, plain := skipString(data, i)
 		if keyEnd < 0 {
-			return member{}, false
+			return -1
 		}
 		i = skipSpace(data, keyEnd)
 		if i >= len(data) || data[i] != ':' {
-			return member{}, false
+			return -1
 		}
 		valueStart := skipSpace(data, i+1)
 		end := skipValue(data, valueStart)
 		if end < 0 {
-			return member{}, false
+			return -1
 		}
-		if plain && string(data[start+1:keyEnd-1]) == name {
-			return member{start: start, valueStart: valueStart, end: end}, true
+		if !fn(string(data[start+1:keyEnd-1]), plain, member{start: start, valueStart: valueStart, end: end}) {
+			return -1
 		}
 		i = skipSpace(data, end)
 		if i >= len(data) {
-			return member{}, false
+			return -1
 		}
 		switch data[i] {
 		case ',':
-			i++
-		default: // '}' or garbage: no such member
-			return member{}, false
+			i = skipSpace(data, i+1)
+		case '}':
+			return i
+		default:
+			return -1
 		}
 	}
+}
+
+// inserted is the compact object data, which has no member name, with
+// "name":value added where json.Marshal of a map puts it (keys in order);
+// ok is false if a key holds escapes, whose order the raw bytes do not
+// tell.
+func inserted(data []byte, name string, value []byte) (out []byte, ok bool) {
+	at, first, plainKeys := -1, true, true
+	end := eachMember(data, func(key string, plain bool, m member) bool {
+		plainKeys = plainKeys && plain
+		if at < 0 && key > name {
+			at = m.start
+		}
+		first = false
+		return plainKeys
+	})
+	if end < 0 || !plainKeys {
+		return nil, false
+	}
+	out = make([]byte, 0, len(data)+len(name)+len(value)+4)
+	switch {
+	case at >= 0:
+		out = append(out, data[:at]...)
+		out = appendMember(out, name, value)
+		out = append(out, ',')
+		return append(out, data[at:]...), true
+	case first:
+		out = append(out, data[:end]...)
+	default:
+		out = append(out, data[:end]...)
+		out = append(out, ',')
+	}
+	out = appendMember(out, name, value)
+	return append(out, data[end:]...), true
+}
+
+func appendMember(out []byte, name string, value []byte) []byte {
+	out = append(out, '"')
+	out = append(out, name...)
+	out = append(out, '"', ':')
+	return append(out, value...)
 }
 
 // without is data with member m and one comma next to it removed.

@@ -400,13 +400,22 @@ func (a *API) reencodedStatus(k Kind, o store.Object, stMap map[string]any) ([]b
 // (TestSplicedStatusEqualsReencoding). ok is false for any other value,
 // which takes the decoding path.
 func splicedStatus(k Kind, value []byte, status map[string]any) (out []byte, ok bool, err error) {
-	m, found := findMember(value, "status")
-	if !found || !storedForm(k, value) {
+	if !storedForm(k, value) {
 		return nil, false, nil
 	}
 	newJSON, err := json.Marshal(status)
 	if err != nil {
-		return nil, true, err
+		return nil, false, nil
+	}
+	m, found := findMember(value, "status")
+	if !found {
+		// A kind whose CRD defaults no status (HTTPRoute): the first
+		// status write after a create adds it.
+		if string(newJSON) == "null" {
+			return nil, true, nil // as absent
+		}
+		out, ok = inserted(value, "status", newJSON)
+		return out, ok, nil
 	}
 	if bytes.Equal(value[m.valueStart:m.end], newJSON) {
 		return nil, true, nil
