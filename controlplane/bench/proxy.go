@@ -22,18 +22,15 @@ import (
 // xdsTypes are what a proxy subscribes to, in the order it depends on them.
 var xdsTypes = []string{rsrc.ClusterType, rsrc.EndpointType, rsrc.ListenerType, rsrc.RouteType}
 
-// envoyStreamWindow and envoyConnWindow are the HTTP/2 windows an Envoy
-// advertises on its xDS gRPC connection by default: Http2ProtocolOptions'
-// initial_stream_window_size (16 MiB) and initial_connection_window_size
-// (24 MiB) in the v1.40 API this module uses (older Envoys: 256 MiB).
-// grpc-go's client starts at 64 KiB and grows the window by BDP
-// estimation, so a 1.5 MB route configuration took several round trips of
-// window updates per stream, which a real Envoy does not wait for.
-// Simulating Envoy means its windows.
-const (
-	envoyStreamWindow = 16 << 20
-	envoyConnWindow   = 24 << 20
-)
+// The simulated proxies keep grpc-go's HTTP/2 windows (64 KiB, grown by
+// BDP estimation), not Envoy's (Http2ProtocolOptions'
+// initial_stream_window_size 16 MiB and initial_connection_window_size
+// 24 MiB in the v1.40 API). With Envoy's windows the server pushes every
+// proxy's whole initial configuration (about 4 MB each) at once; a
+// thousand proxies in this one process on a loaded two-core machine could
+// not drain their sockets within the server's keepalive timeout, which
+// gRPC also uses as TCP_USER_TIMEOUT, and the kernel cut about half the
+// connections. Real proxies, one per host, drain their own socket.
 
 // proxyReadBuffer is each simulated proxy's socket read buffer. The proxies
 // share the machine with the control plane they measure; reading a
@@ -59,8 +56,6 @@ type proxy struct {
 func dialProxy(ctx context.Context, addr string, id int, t *tracker, names *namesCache) (*proxy, error) {
 	conn, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()),
 		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(1<<30), grpc.ForceCodecV2(leanCodec{names: names})),
-		// Envoy's HTTP/2 windows, not grpc-go's (see envoyStreamWindow).
-		grpc.WithInitialWindowSize(envoyStreamWindow), grpc.WithInitialConnWindowSize(envoyConnWindow),
 		grpc.WithReadBufferSize(proxyReadBuffer))
 	if err != nil {
 		return nil, err
