@@ -12,7 +12,6 @@ import (
 	utiljson "k8s.io/apimachinery/pkg/util/json"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	sigsjson "sigs.k8s.io/json"
-	sigsyaml "sigs.k8s.io/yaml"
 )
 
 // Validator checks one object beyond what decoding and the built-in checks
@@ -93,7 +92,7 @@ func (st *decodeState) fail(errs ...error) { st.errs = append(st.errs, errs...) 
 
 func (st *decodeState) document(doc *document) {
 	loc := &location{file: st.file, doc: doc, item: -1}
-	js, err := sigsyaml.YAMLToJSONStrict(doc.data)
+	js, err := yamlToJSON(doc.data)
 	if err != nil {
 		st.fail(yamlError(loc, err))
 		return

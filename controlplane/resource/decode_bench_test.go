@@ -16,7 +16,7 @@ import (
 type passValidator struct{}
 
 func (passValidator) Validate(obj map[string]any) (map[string]any, field.ErrorList) { return obj, nil }
-func (passValidator) ConcurrentSafe()                                                {}
+func (passValidator) ConcurrentSafe()                                               {}
 
 func workloadYAML(b *testing.B, routes int) []byte {
 	b.Helper()
