@@ -350,6 +350,10 @@ func (h *handler) respondWrite(w http.ResponseWriter, r *http.Request, res *Writ
 	if res.Created {
 		code = http.StatusCreated
 	}
+	if res.encoded != nil && !wantsYAML(r) {
+		writeBody(w, code, "application/json", res.encoded)
+		return
+	}
 	h.write(w, r, code, res.Object)
 }
 
@@ -390,6 +394,10 @@ func (h *handler) write(w http.ResponseWriter, r *http.Request, code int, obj an
 		code, ct = http.StatusInternalServerError, "application/json"
 		data, _ = json.Marshal(StatusOf(err))
 	}
+	writeBody(w, code, ct, data)
+}
+
+func writeBody(w http.ResponseWriter, code int, ct string, data []byte) {
 	w.Header().Set("Content-Type", ct)
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(code)

@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -325,4 +326,59 @@ func storedJSON(t *testing.T, obj any) []byte {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// A write's response is the stored bytes with resourceVersion spliced in;
+// it must be what encoding the returned object gives.
+func TestWriteResultEncodedEqualsMarshal(t *testing.T) {
+	e := startEnv(t, envOptions{})
+	r := rand.New(rand.NewPCG(9, 10))
+	kinds := []schema.GroupVersionKind{
+		{Group: resource.GroupGatewayAPI, Version: "v1", Kind: resource.KindHTTPRoute},
+		{Group: resource.GroupGatewayAPI, Version: "v1", Kind: resource.KindGateway},
+		{Group: "", Version: "v1", Kind: resource.KindService},
+	}
+	bodies := map[string]string{
+		resource.KindHTTPRoute: `{"spec":{"hostnames":["a.example.com"],"rules":[{"backendRefs":[{"name":"s","port":80}]}]}}`,
+		resource.KindGateway:   `{"spec":{"gatewayClassName":"c","listeners":[{"name":"http","port":80,"protocol":"HTTP"}]}}`,
+		resource.KindService:   `{"spec":{"ports":[{"port":80}]}}`,
+	}
+	encoded := 0
+	for i := range 60 {
+		gvk := kinds[r.IntN(len(kinds))]
+		k, err := e.srv.api.kinds.forKind(gvk)
+		if err != nil {
+			t.Fatal(err)
+		}
+		obj, err := DecodeObject([]byte(bodies[gvk.Kind]), FormatJSON)
+		if err != nil {
+			t.Fatal(err)
+		}
+		md := map[string]any{}
+		if r.IntN(2) == 0 {
+			md["labels"] = map[string]any{"app": fmt.Sprint(r.IntN(3))}
+		}
+		if r.IntN(2) == 0 {
+			md["annotations"] = map[string]any{"note": `a "quoted" \ <&> value`}
+		}
+		obj["metadata"] = md
+		res, err := e.srv.api.writeMap(context.Background(), k, "ns", fmt.Sprintf("o%d", i%7), obj, false, WriteOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.encoded == nil {
+			continue
+		}
+		encoded++
+		want, err := json.Marshal(res.Object.Object)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(res.encoded, want) {
+			t.Fatalf("%s response:\n%s\nwant\n%s", gvk.Kind, res.encoded, want)
+		}
+	}
+	if encoded == 0 {
+		t.Fatal("no write was answered with the stored bytes")
+	}
 }

@@ -56,6 +56,9 @@ type WriteResult struct {
 	Unchanged bool
 	// Warnings are the dropped unknown fields under FieldValidationWarn.
 	Warnings []string
+	// encoded is Object's JSON when the write had it for free: the stored
+	// bytes with resourceVersion added; nil otherwise.
+	encoded []byte
 }
 
 // Put creates or replaces the object namespace/name, as a Kubernetes PUT
@@ -100,11 +103,11 @@ func (a *API) writeMap(ctx context.Context, k Kind, namespace, name string, in m
 			return a.dryRun(ctx, []*prepared{p})[0], nil
 		}
 		if p.unchanged {
-			return p.result(p.old.Revision), nil
+			return p.encodedResult(p.old.Revision), nil
 		}
 		rev, err := a.st.Put(ctx, p.key, p.value, p.expectRev)
 		if err == nil {
-			return p.result(rev), nil
+			return p.encodedResult(rev), nil
 		}
 		if !p.conditional && attempt < maxRetries && (errors.Is(err, store.ErrConflict) || errors.Is(err, store.ErrNotFound)) {
 			continue // another writer got there first; redo against what it wrote
@@ -147,6 +150,26 @@ func (p *prepared) result(rev int64) *WriteResult {
 		Unchanged: p.unchanged,
 		Warnings:  p.warnings,
 	}
+}
+
+// encodedResult is result with its JSON, which is the stored value with
+// resourceVersion inserted into metadata where encoding the object puts it
+// (TestWriteResultEncodedEqualsMarshal), when the request's version is the
+// storage version.
+func (p *prepared) encodedResult(rev int64) *WriteResult {
+	res := p.result(rev)
+	if rev <= 0 || p.kind.GroupVersion() != p.kind.storageGVK().GroupVersion() {
+		return res
+	}
+	md, ok := findMember(p.value, "metadata")
+	if !ok {
+		return res
+	}
+	rv := strconv.Quote(strconv.FormatInt(rev, 10))
+	if m, ok := inserted(p.value[md.valueStart:md.end], "resourceVersion", []byte(rv)); ok {
+		res.encoded = replaced(p.value, md, m)
+	}
+	return res
 }
 
 // prepare runs the API server's write path on a copy of in against what is
