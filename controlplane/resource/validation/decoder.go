@@ -16,7 +16,8 @@ func (v *Validator) ForDecoder() resource.Validator { return decoderHook{v} }
 type decoderHook struct{ v *Validator }
 
 func (h decoderHook) Validate(obj map[string]any) (map[string]any, field.ErrorList) {
-	r, err := h.v.Create(obj)
+	// The decoder hands over an object it has just decoded for this call.
+	r, err := h.v.CreateInPlace(obj)
 	if err != nil {
 		return nil, field.ErrorList{field.Invalid(field.NewPath("metadata"), nil, err.Error())}
 	}

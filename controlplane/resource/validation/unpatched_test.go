@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"reflect"
 	"runtime/debug"
 	"slices"
 	"strings"
@@ -105,10 +106,17 @@ func TestVerdictsMatchUnpatched(t *testing.T) {
 	}
 }
 
-// randomVerdicts breaks copies of the gateway-api examples and of the
-// benchmark's routes at random (seeded: the same objects every run) and
-// records the Validator's create and update verdicts.
-func randomVerdicts(t *testing.T) []verdict {
+// brokenCase is a randomly broken copy of a valid object, and the valid
+// object as stored, for an update to replace.
+type brokenCase struct {
+	kind string
+	obj  map[string]any
+	old  map[string]any
+}
+
+// brokenObjects breaks copies of the gateway-api examples and of the
+// benchmark's routes at random (seeded: the same objects every run).
+func brokenObjects(t *testing.T) []brokenCase {
 	v := validator(t)
 	var bases []map[string]any
 	for _, m := range readManifests(t, filepath.Join(gatewayAPIDir(t), "examples", "standard")) {
@@ -122,7 +130,7 @@ func randomVerdicts(t *testing.T) []verdict {
 	if len(bases) < 50 {
 		t.Fatalf("only %d base objects", len(bases))
 	}
-	var out []verdict
+	var out []brokenCase
 	for i := range 400 {
 		rng := rand.New(rand.NewPCG(20261126, uint64(i)))
 		base := bases[rng.IntN(len(bases))]
@@ -136,15 +144,64 @@ func randomVerdicts(t *testing.T) []verdict {
 		for range 1 + rng.IntN(4)/3 {
 			mutate(rng, obj)
 		}
-		upd := runtime.DeepCopyJSON(obj)
-		setResourceVersion(upd)
-		out = append(out, verdict{
-			Case:   i,
-			Kind:   fmt.Sprint(base["kind"]),
-			Create: describe(v.Create(obj)),
-			Update: describe(v.Update(upd, old)),
-		})
+		out = append(out, brokenCase{kind: fmt.Sprint(base["kind"]), obj: obj, old: old})
 	}
+	return out
+}
+
+// randomVerdicts records the Validator's create and update verdicts on
+// brokenObjects.
+func randomVerdicts(t *testing.T) []verdict {
+	v := validator(t)
+	var out []verdict
+	for i, c := range brokenObjects(t) {
+		upd := runtime.DeepCopyJSON(c.obj)
+		setResourceVersion(upd)
+		out = append(out, verdict{Case: i, Kind: c.kind, Create: describe(v.Create(c.obj)), Update: describe(v.Update(upd, c.old))})
+	}
+	return out
+}
+
+// CreateInPlace and UpdateInPlace skip Create's and Update's copy and give
+// the same results.
+func TestInPlaceEqualsCopying(t *testing.T) {
+	v := validator(t)
+	for i, c := range brokenObjects(t) {
+		upd := runtime.DeepCopyJSON(c.obj)
+		setResourceVersion(upd)
+		oldCopy := runtime.DeepCopyJSON(c.old)
+		for _, step := range []struct {
+			name          string
+			copying, dest func() (Result, error)
+		}{
+			{"create", func() (Result, error) { return v.Create(c.obj) }, func() (Result, error) { return v.CreateInPlace(runtime.DeepCopyJSON(c.obj)) }},
+			{"update", func() (Result, error) { return v.Update(upd, c.old) }, func() (Result, error) { return v.UpdateInPlace(runtime.DeepCopyJSON(upd), c.old) }},
+		} {
+			want, wantErr := step.copying()
+			got, gotErr := step.dest()
+			if fmt.Sprint(wantErr) != fmt.Sprint(gotErr) || !sameResult(want, got) {
+				t.Errorf("case %d %s %s: in place %v %v, copying %v %v", i, c.kind, step.name, got, gotErr, want, wantErr)
+			}
+		}
+		if !reflect.DeepEqual(oldCopy, c.old) {
+			t.Errorf("case %d: UpdateInPlace changed the stored object", i)
+		}
+	}
+}
+
+// sameResult compares Results up to the order of their errors, which
+// kube-openapi's schema validation takes from map iteration.
+func sameResult(a, b Result) bool {
+	return reflect.DeepEqual(a.Object, b.Object) && reflect.DeepEqual(a.UnknownFields, b.UnknownFields) &&
+		slices.Equal(sortedErrors(a), sortedErrors(b))
+}
+
+func sortedErrors(r Result) []string {
+	out := make([]string, len(r.Errors))
+	for i, e := range r.Errors {
+		out[i] = e.Error()
+	}
+	slices.Sort(out)
 	return out
 }
 
@@ -162,12 +219,7 @@ func describe(r Result, err error) string {
 	}
 	unknown := fmt.Sprintf(" unknown %q", r.UnknownFields)
 	if len(r.Errors) > 0 {
-		msgs := make([]string, len(r.Errors))
-		for i, e := range r.Errors {
-			msgs[i] = e.Error()
-		}
-		slices.Sort(msgs)
-		return "errors: " + strings.Join(msgs, " | ") + unknown
+		return "errors: " + strings.Join(sortedErrors(r), " | ") + unknown
 	}
 	data, jerr := json.Marshal(r.Object)
 	if jerr != nil {

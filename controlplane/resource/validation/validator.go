@@ -204,11 +204,23 @@ type Result struct {
 // validate. The error is for objects the server could not even decode
 // (malformed metadata); it answers those with 400 Bad Request.
 func (v *Validator) Create(obj map[string]any) (Result, error) {
+	return v.create(obj, true)
+}
+
+// CreateInPlace is Create for a caller that hands obj over, typically one it
+// has just decoded: obj itself is pruned and defaulted and becomes
+// Result.Object, which saves copying it. After a rejection or an error, obj
+// is left in an unspecified state.
+func (v *Validator) CreateInPlace(obj map[string]any) (Result, error) {
+	return v.create(obj, false)
+}
+
+func (v *Validator) create(obj map[string]any, copyObj bool) (Result, error) {
 	k, ferr := v.lookup(obj)
 	if ferr != nil {
 		return Result{Errors: field.ErrorList{ferr}}, nil
 	}
-	out, unknown, err := v.decode(k, obj)
+	out, unknown, err := v.decode(k, obj, copyObj)
 	if err != nil {
 		return Result{}, err
 	}
@@ -220,11 +232,21 @@ func (v *Validator) Create(obj map[string]any) (Result, error) {
 // from oldObj when the kind has a status subresource, and ValidateUpdate's
 // rules apply.
 func (v *Validator) Update(newObj, oldObj map[string]any) (Result, error) {
+	return v.update(newObj, oldObj, true)
+}
+
+// UpdateInPlace is Update taking newObj over, as CreateInPlace does obj;
+// oldObj is only read.
+func (v *Validator) UpdateInPlace(newObj, oldObj map[string]any) (Result, error) {
+	return v.update(newObj, oldObj, false)
+}
+
+func (v *Validator) update(newObj, oldObj map[string]any, copyObj bool) (Result, error) {
 	k, ferr := v.lookup(newObj)
 	if ferr != nil {
 		return Result{Errors: field.ErrorList{ferr}}, nil
 	}
-	out, unknown, err := v.decode(k, newObj)
+	out, unknown, err := v.decode(k, newObj, copyObj)
 	if err != nil {
 		return Result{}, err
 	}
@@ -232,8 +254,11 @@ func (v *Validator) Update(newObj, oldObj map[string]any) (Result, error) {
 	return result(out, unknown, k.validateUpdate(out, oldObj)), nil
 }
 
-func (v *Validator) decode(k kindValidator, obj map[string]any) (map[string]any, []string, error) {
-	out := runtime.DeepCopyJSON(obj)
+func (v *Validator) decode(k kindValidator, obj map[string]any, copyObj bool) (map[string]any, []string, error) {
+	out := obj
+	if copyObj {
+		out = runtime.DeepCopyJSON(obj)
+	}
 	unknown, err := k.coerce(out)
 	if err != nil {
 		return nil, nil, err
