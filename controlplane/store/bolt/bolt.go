@@ -41,6 +41,12 @@ type Options struct {
 	// LockTimeout is how long Open waits for another process holding the
 	// file. Default 5 s.
 	LockTimeout time.Duration
+	// InitialMmapSize is the address space mapped for the file at open.
+	// While the file fits in it, a commit never remaps the file, which
+	// waits for every open read and holds off new ones (Gets of concurrent
+	// writes queued behind it). Address space only: the file grows with
+	// its data. Default 1 GiB.
+	InitialMmapSize int
 }
 
 func (o Options) withDefaults() Options {
@@ -55,6 +61,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.LockTimeout <= 0 {
 		o.LockTimeout = 5 * time.Second
+	}
+	if o.InitialMmapSize <= 0 {
+		o.InitialMmapSize = 1 << 30
 	}
 	return o
 }
@@ -92,7 +101,8 @@ func Open(path string, opts Options) (*Store, error) {
 		FreelistType: bbolt.FreelistMapType,
 		// As etcd: the freelist is rebuilt by a scan at open instead of being
 		// written by every commit, one page write fewer per fsync.
-		NoFreelistSync: true,
+		NoFreelistSync:  true,
+		InitialMmapSize: opts.InitialMmapSize,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("bolt store: open %s: %w", path, err)
