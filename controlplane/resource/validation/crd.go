@@ -104,6 +104,7 @@ func newCRDKind(crd *apiextensionsv1.CustomResourceDefinition, ver *apiextension
 		schemaValidator: schemaValidator,
 		// Compiles every CEL rule of the kind, once.
 		celValidator: cel.NewValidator(structural, true, celconfig.PerCallLimit),
+		embedded:     hasEmbeddedResource(structural),
 	}
 	if ver.Subresources != nil && ver.Subresources.Status != nil {
 		k.hasStatus = true

@@ -35,6 +35,32 @@ type crdKind struct {
 	schemaValidator apiservervalidation.SchemaValidator
 	statusValidator apiservervalidation.SchemaValidator
 	celValidator    *cel.Validator // nil when the schema has no CEL rules
+	// embedded is whether the schema declares an embedded resource below
+	// its root. Without one, the objectmeta walks (coercing and validating
+	// the metadata of embedded resources) can find nothing: they visit the
+	// whole object only to look, so they are skipped.
+	embedded bool
+}
+
+// hasEmbeddedResource reports whether s or a schema below it (by the
+// properties, additionalProperties and items that the objectmeta walks
+// follow) has x-kubernetes-embedded-resource.
+func hasEmbeddedResource(s *structuralschema.Structural) bool {
+	if s == nil {
+		return false
+	}
+	if s.XEmbeddedResource {
+		return true
+	}
+	for _, p := range s.Properties {
+		if hasEmbeddedResource(&p) {
+			return true
+		}
+	}
+	if s.AdditionalProperties != nil && hasEmbeddedResource(s.AdditionalProperties.Structural) {
+		return true
+	}
+	return hasEmbeddedResource(s.Items)
 }
 
 func (k *crdKind) kind() schema.GroupVersionKind { return k.gvk }
@@ -56,11 +82,13 @@ func (k *crdKind) coerce(obj map[string]any) ([]string, error) {
 	}
 	unknown = append(unknown, structuralpruning.PruneWithOptions(obj, k.structural, true, structuralschema.UnknownFieldPathOptions{TrackUnknownFieldPaths: true})...)
 	structuraldefaulting.PruneNonNullableNullsWithoutDefaults(obj, k.structural)
-	ferr, embedded := schemaobjectmeta.CoerceWithOptions(nil, obj, k.structural, false, schemaobjectmeta.CoerceOptions{ReturnUnknownFieldPaths: true})
-	if ferr != nil {
-		return nil, ferr
+	if k.embedded {
+		ferr, embedded := schemaobjectmeta.CoerceWithOptions(nil, obj, k.structural, false, schemaobjectmeta.CoerceOptions{ReturnUnknownFieldPaths: true})
+		if ferr != nil {
+			return nil, ferr
+		}
+		unknown = append(unknown, embedded...)
 	}
-	unknown = append(unknown, embedded...)
 	u.SetAPIVersion(apiVersion)
 	u.SetKind(kind)
 	if foundMeta {
@@ -104,9 +132,18 @@ func (k *crdKind) validate(obj map[string]any) field.ErrorList {
 	var errs field.ErrorList
 	errs = append(errs, apimachineryvalidation.ValidateObjectMetaAccessor(u, k.namespaced, apimachineryvalidation.NameIsDNSSubdomain, field.NewPath("metadata"))...)
 	errs = append(errs, apiservervalidation.ValidateCustomResource(nil, obj, k.schemaValidator)...)
-	errs = append(errs, schemaobjectmeta.Validate(nil, obj, k.structural, false)...)
+	errs = append(errs, k.validateEmbedded(obj)...)
 	errs = append(errs, structurallisttype.ValidateListSetsAndMaps(nil, k.structural, obj)...)
 	return k.validateCEL(errs, obj, nil)
+}
+
+// validateEmbedded checks the metadata of embedded resources, if the schema
+// has any.
+func (k *crdKind) validateEmbedded(obj map[string]any) field.ErrorList {
+	if !k.embedded {
+		return nil
+	}
+	return schemaobjectmeta.Validate(nil, obj, k.structural, false)
 }
 
 func (k *crdKind) validateUpdate(newObj, oldObj map[string]any) field.ErrorList {
@@ -120,7 +157,7 @@ func (k *crdKind) validateUpdate(newObj, oldObj map[string]any) field.ErrorList 
 	var errs field.ErrorList
 	errs = append(errs, apimachineryvalidation.ValidateObjectMetaAccessorUpdate(uNew, uOld, field.NewPath("metadata"))...)
 	errs = append(errs, apiservervalidation.ValidateCustomResourceUpdate(nil, newObj, oldObj, k.schemaValidator, apiservervalidation.WithRatcheting(correlated))...)
-	errs = append(errs, schemaobjectmeta.Validate(nil, newObj, k.structural, false)...)
+	errs = append(errs, k.validateEmbedded(newObj)...)
 	if oldErrs := structurallisttype.ValidateListSetsAndMaps(nil, k.structural, oldObj); len(oldErrs) == 0 {
 		errs = append(errs, structurallisttype.ValidateListSetsAndMaps(nil, k.structural, newObj)...)
 	}

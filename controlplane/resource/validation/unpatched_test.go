@@ -15,6 +15,7 @@ import (
 	"strings"
 	"testing"
 
+	structuralschema "k8s.io/apiextensions-apiserver/pkg/apiserver/schema"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 )
@@ -329,4 +330,56 @@ func isContainer(v any) bool {
 		return true
 	}
 	return false
+}
+
+// Skipping the objectmeta walks for schemas without embedded resources
+// gives the results of running them.
+func TestEmbeddedSkipEqualsWalking(t *testing.T) {
+	v := validator(t)
+	walking, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	skipped := 0
+	for _, k := range walking.kinds {
+		if ck, ok := k.(*crdKind); ok {
+			if !ck.embedded {
+				skipped++
+			}
+			ck.embedded = true
+		}
+	}
+	if skipped == 0 {
+		t.Fatal("no kind skips the walks; the comparison would be of one path with itself")
+	}
+	for i, c := range brokenObjects(t) {
+		upd := runtime.DeepCopyJSON(c.obj)
+		setResourceVersion(upd)
+		got, gotErr := v.Create(c.obj)
+		want, wantErr := walking.Create(c.obj)
+		if fmt.Sprint(wantErr) != fmt.Sprint(gotErr) || !sameResult(want, got) {
+			t.Errorf("case %d %s create: skipping %v %v, walking %v %v", i, c.kind, got, gotErr, want, wantErr)
+		}
+		got, gotErr = v.Update(upd, c.old)
+		want, wantErr = walking.Update(upd, c.old)
+		if fmt.Sprint(wantErr) != fmt.Sprint(gotErr) || !sameResult(want, got) {
+			t.Errorf("case %d %s update: skipping %v %v, walking %v %v", i, c.kind, got, gotErr, want, wantErr)
+		}
+	}
+}
+
+func TestHasEmbeddedResource(t *testing.T) {
+	leaf := structuralschema.Structural{Generic: structuralschema.Generic{Type: "object"}, Extensions: structuralschema.Extensions{XEmbeddedResource: true}}
+	for name, s := range map[string]*structuralschema.Structural{
+		"property":             {Properties: map[string]structuralschema.Structural{"a": leaf}},
+		"items":                {Properties: map[string]structuralschema.Structural{"a": {Items: &leaf}}},
+		"additionalProperties": {AdditionalProperties: &structuralschema.StructuralOrBool{Structural: &leaf}},
+	} {
+		if !hasEmbeddedResource(s) {
+			t.Errorf("%s: embedded resource not found", name)
+		}
+	}
+	if hasEmbeddedResource(&structuralschema.Structural{Properties: map[string]structuralschema.Structural{"a": {Items: &structuralschema.Structural{}}}}) {
+		t.Error("found an embedded resource in a schema without one")
+	}
 }
