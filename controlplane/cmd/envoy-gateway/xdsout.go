@@ -170,16 +170,11 @@ func (r *xdsRenderer) render(m proto.Message, side, key string) ([]byte, error) 
 	if r.yaml {
 		return yamlEntry(side, key, v)
 	}
-	compact, err := json.Marshal(v)
-	if err != nil {
-		return nil, err
+	depth := 3
+	if r.multi {
+		depth++
 	}
-	var out bytes.Buffer
-	out.Grow(len(compact) * 2)
-	if err := json.Indent(&out, compact, r.jsonIndent(3), "  "); err != nil {
-		return nil, err
-	}
-	return out.Bytes(), nil
+	return appendIndentedJSON(make([]byte, 0, 2*len(b)), v, depth), nil
 }
 
 // yamlEntry renders v as the only entry of side.key and cuts the two
