@@ -85,3 +85,30 @@ func TestPublisherPublishesTheEndOfABurst(t *testing.T) {
 		}
 	}
 }
+
+// The gap between publishes follows the time translations take, within
+// bounds; a translation that follows no publish of ours changes nothing.
+func TestPublishGapFollowsTranslations(t *testing.T) {
+	p := newPublisher(nil, nil, e2eLogger())
+	if g := p.publishGap(); g != minPublishGap {
+		t.Fatalf("initial gap %v, want %v", g, minPublishGap)
+	}
+	t0 := time.Unix(1000, 0)
+	for _, c := range []struct {
+		took, want time.Duration
+	}{
+		{1 * time.Millisecond, minPublishGap},
+		{5 * time.Millisecond, gapPerTranslation * 5 * time.Millisecond},
+		{time.Second, maxPublishGap},
+	} {
+		p.pending.Store(t0.UnixNano())
+		p.translated(t0.Add(c.took))
+		if g := p.publishGap(); g != c.want {
+			t.Errorf("translation of %v: gap %v, want %v", c.took, g, c.want)
+		}
+	}
+	p.translated(t0.Add(time.Hour))
+	if g := p.publishGap(); g != maxPublishGap {
+		t.Errorf("a translation after no publish moved the gap to %v", g)
+	}
+}
