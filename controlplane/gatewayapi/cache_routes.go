@@ -281,8 +281,8 @@ func droppedSources(old []*routeState, fresh []routeState) []*gwapiv1.HTTPRoute 
 // restamp carries the positions of stamped routes over, writing the
 // carried ones' status again when the time is not the last translation's.
 func (t *translator) restamp(prev *translator, changed []int) {
-	var fresh []int
-	fresh, t.stamped = t.stamped, nil
+	fresh := t.stamped
+	t.stamped = make([]int, 0, len(prev.stamped)+len(fresh))
 	for _, i := range prev.stamped {
 		if _, found := slices.BinarySearch(changed, i); found {
 			continue

@@ -99,17 +99,37 @@ func translateSources(state map[string]*resource.Resources, opts Options, c *Cac
 			err = fmt.Errorf("panic: %v", p)
 		}
 	}()
-	merged := &resource.Resources{}
-	for _, src := range slices.Sorted(maps.Keys(state)) {
-		if s := state[src]; s != nil {
-			s.Walk(func(_ resource.Key, o resource.Object) bool {
-				merged.Add(o)
-				return true
-			})
+	merged := soleSource(state)
+	if merged == nil {
+		merged = &resource.Resources{}
+		for _, src := range slices.Sorted(maps.Keys(state)) {
+			if s := state[src]; s != nil {
+				s.Walk(func(_ resource.Key, o resource.Object) bool {
+					merged.Add(o)
+					return true
+				})
+			}
 		}
 	}
 	if c == nil {
 		return Translate(merged, opts), nil
 	}
 	return c.Translate(merged, opts), nil
+}
+
+// soleSource returns the one source's snapshot when only one has one:
+// joined alone it would be a copy of itself, and copying ten thousand
+// routes cost more than translating a changed one. Translate never
+// modifies its input.
+func soleSource(state map[string]*resource.Resources) *resource.Resources {
+	var only *resource.Resources
+	for _, s := range state {
+		if s != nil {
+			if only != nil {
+				return nil
+			}
+			only = s
+		}
+	}
+	return only
 }

@@ -28,6 +28,24 @@ type Cache struct {
 	variants [2]*memo
 	// checkedClusters are the last IR clusters that passed checkNames.
 	checkedClusters []*ir.Cluster
+	// checkedVhosts are, by listener name, the last IR virtual hosts
+	// that passed checkNames.
+	checkedVhosts map[string][]*ir.VirtualHost
+	// indexed are the IR clusters index maps by name.
+	indexed []*ir.Cluster
+	index   map[string]*ir.Cluster
+}
+
+// clusterIndex is indexClusters, the last one's when cs are the same
+// clusters: the map is only read.
+func (c *Cache) clusterIndex(cs []*ir.Cluster) map[string]*ir.Cluster {
+	if c == nil {
+		return indexClusters(cs)
+	}
+	if c.index == nil || !slices.Equal(c.indexed, cs) {
+		c.indexed, c.index = cs, indexClusters(cs)
+	}
+	return c.index
 }
 
 // NewCache returns an empty cache for one fleet.
@@ -89,8 +107,12 @@ type vhostEntry struct {
 
 type rcEntry struct {
 	vhosts []*routev3.VirtualHost
-	out    *routev3.RouteConfiguration
-	gen    uint64
+	// in are the IR virtual hosts last rendered into vhosts, ents their
+	// entries.
+	in   []*ir.VirtualHost
+	ents []*vhostEntry
+	out  *routev3.RouteConfiguration
+	gen  uint64
 }
 
 type clusterEntry struct {
@@ -144,31 +166,44 @@ func (m *memo) routeConfig(name string, vhs []*ir.VirtualHost, clusters map[stri
 		return buildRouteConfig(name, vhs, clusters, v, path)
 	}
 	out := make([]*routev3.VirtualHost, len(vhs))
+	ents := make([]*vhostEntry, len(vhs))
+	last := m.rcs[name]
 	for i, vh := range vhs {
-		pv, err := m.virtualHost(vh, clusters, v, path, i)
+		// The entry of the same virtual host at the same position last
+		// time, when that holds without a look at the clusters, needs
+		// no lookup either: it is still the one the map has.
+		if last != nil && m.clustersSame && i < len(last.in) && last.in[i] == vh && last.ents[i].gen+1 == m.gen {
+			e := last.ents[i]
+			e.gen = m.gen
+			m.usedVhosts++
+			out[i], ents[i] = e.out, e
+			continue
+		}
+		e, err := m.virtualHost(vh, clusters, v, path, i)
 		if err != nil {
 			return nil, err
 		}
-		out[i] = pv
+		out[i], ents[i] = e.out, e
 	}
-	if e := m.rcs[name]; e != nil && slices.Equal(e.vhosts, out) {
-		e.gen = m.gen
-		return e.out, nil
+	if last != nil && slices.Equal(last.vhosts, out) {
+		last.gen = m.gen
+		last.in, last.ents = vhs, ents
+		return last.out, nil
 	}
 	// The virtual hosts are validated one by one; this checks the rest.
 	if err := validateEach([]validatable{newRouteConfig(name, nil)}); err != nil {
 		return nil, err
 	}
 	rc := newRouteConfig(name, out)
-	m.rcs[name] = &rcEntry{vhosts: out, out: rc, gen: m.gen}
+	m.rcs[name] = &rcEntry{vhosts: out, in: vhs, ents: ents, out: rc, gen: m.gen}
 	return rc, nil
 }
 
-func (m *memo) virtualHost(vh *ir.VirtualHost, clusters map[string]*ir.Cluster, v variant, path string, i int) (*routev3.VirtualHost, error) {
+func (m *memo) virtualHost(vh *ir.VirtualHost, clusters map[string]*ir.Cluster, v variant, path string, i int) (*vhostEntry, error) {
 	if e := m.vhosts[vh]; e != nil && m.holds(e, clusters) {
 		e.gen = m.gen
 		m.usedVhosts++
-		return e.out, nil
+		return e, nil
 	}
 	pv, err := buildVirtualHost(vh, clusters, v, fmt.Sprintf("%s.virtualHosts[%d]", path, i))
 	if err != nil {
@@ -185,7 +220,7 @@ func (m *memo) virtualHost(vh *ir.VirtualHost, clusters map[string]*ir.Cluster, 
 	m.vhosts[vh] = e
 	m.byProto[pv] = e
 	m.usedVhosts++
-	return pv, nil
+	return e, nil
 }
 
 // holds reports whether e's rendering is still right for clusters.

@@ -217,3 +217,54 @@ func compareStrings(a, b string) int {
 	}
 	return 0
 }
+
+// The Cache's check of a listener's virtual hosts passes those it passed
+// last time at the same place after the same neighbour, and must still
+// find what a full check finds: a duplicate or bad host next to them, in
+// random edits of a passing list.
+func TestCacheCheckVirtualHostsEqualsFullCheck(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	vhost := func(h string) *ir.VirtualHost {
+		return &ir.VirtualHost{Name: "http-80/" + h, Hostname: h, Routes: []*ir.Route{{Name: "r"}}}
+	}
+	var pool []*ir.VirtualHost
+	for i := range 20 {
+		pool = append(pool, vhost(fmt.Sprintf("h%02d.example.com", i)))
+	}
+	c := NewCache()
+	cur := slices.Clone(pool)
+	failures := 0
+	for step := range 500 {
+		next := slices.Clone(cur)
+		i := rng.IntN(len(next))
+		switch rng.IntN(4) {
+		case 0:
+			next[i] = vhost(next[rng.IntN(len(next))].Hostname) // maybe a duplicate
+		case 1:
+			next[i] = vhost("bad:host")
+		case 2:
+			next = slices.Insert(next, i, pool[rng.IntN(len(pool))])
+		default:
+			next[i] = nil
+		}
+		want := checkVirtualHosts(next, "listeners[0]")
+		got := c.checkVirtualHosts("http-80", next, "listeners[0]")
+		if (got == nil) != (want == nil) {
+			t.Fatalf("step %d: cached check %v, full check %v", step, got, want)
+		}
+		if want != nil {
+			failures++
+		}
+		// Go on from a passing list, as the translator only ever
+		// publishes those.
+		if c.checkVirtualHosts("http-80", cur, "listeners[0]") != nil {
+			t.Fatal("a passing list fails")
+		}
+		if want == nil {
+			cur = next
+		}
+	}
+	if failures == 0 {
+		t.Fatal("no edit made a list the full check refuses")
+	}
+}

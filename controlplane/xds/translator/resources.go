@@ -116,6 +116,18 @@ type checkMemo struct {
 	clusterSecrets []string
 	// vhost finds what is known of a rendered virtual host.
 	vhost func(*routev3.VirtualHost) *vhostEntry
+	// checkedRCs are, by route configuration name, the virtual hosts last
+	// found to send only to clusters of set gen: the same ones at the
+	// same positions need no lookup.
+	checkedRCs map[string]checkedRC
+	// uniqueClusters and uniqueEndpoints are the slices last found to
+	// have unique names.
+	uniqueClusters, uniqueEndpoints sliceID
+}
+
+type checkedRC struct {
+	vhosts []*routev3.VirtualHost
+	gen    uint64
 }
 
 type sliceID struct {
@@ -126,7 +138,7 @@ type sliceID struct {
 func idOf[T any](s []T) sliceID { return sliceID{unsafe.Pointer(unsafe.SliceData(s)), len(s)} }
 
 func (r *Resources) check(h *checkMemo) error {
-	if err := r.uniqueNames(); err != nil {
+	if err := r.uniqueNames(h); err != nil {
 		return err
 	}
 	routeNames, err := r.routeConfigNames()
@@ -138,7 +150,14 @@ func (r *Resources) check(h *checkMemo) error {
 	}
 	clusters, gen := r.clusterSet(h)
 	for _, rc := range r.Routes {
-		for _, vh := range rc.GetVirtualHosts() {
+		var last checkedRC
+		if h != nil {
+			last = h.checkedRCs[rc.GetName()]
+		}
+		for i, vh := range rc.GetVirtualHosts() {
+			if last.gen == gen && gen != 0 && i < len(last.vhosts) && last.vhosts[i] == vh {
+				continue
+			}
 			var e *vhostEntry
 			if h != nil {
 				e = h.vhost(vh)
@@ -160,6 +179,12 @@ func (r *Resources) check(h *checkMemo) error {
 			if e != nil {
 				e.checkedGen = gen
 			}
+		}
+		if h != nil {
+			if h.checkedRCs == nil {
+				h.checkedRCs = map[string]checkedRC{}
+			}
+			h.checkedRCs[rc.GetName()] = checkedRC{vhosts: rc.GetVirtualHosts(), gen: gen}
 		}
 	}
 	for _, l := range r.Listeners {
@@ -238,8 +263,27 @@ func (r *Resources) checkEDS(h *checkMemo) error {
 	return nil
 }
 
-func (r *Resources) uniqueNames() error {
-	for _, ns := range [][]string{names(r.Listeners), names(r.Routes), names(r.Clusters), names(r.Endpoints), names(r.Secrets)} {
+func (r *Resources) uniqueNames(h *checkMemo) error {
+	lists := [][]string{names(r.Listeners), names(r.Routes), names(r.Secrets)}
+	// Thousands of clusters and endpoints, the same slices as last time
+	// when a route changed: found unique then, they are now.
+	if h == nil || h.uniqueClusters != idOf(r.Clusters) || h.uniqueClusters.data == nil {
+		lists = append(lists, names(r.Clusters))
+	}
+	if h == nil || h.uniqueEndpoints != idOf(r.Endpoints) || h.uniqueEndpoints.data == nil {
+		lists = append(lists, names(r.Endpoints))
+	}
+	if err := uniqueLists(lists); err != nil {
+		return err
+	}
+	if h != nil {
+		h.uniqueClusters, h.uniqueEndpoints = idOf(r.Clusters), idOf(r.Endpoints)
+	}
+	return nil
+}
+
+func uniqueLists(lists [][]string) error {
+	for _, ns := range lists {
 		// Sorted, as the translator's output is, no map is needed.
 		if strictlySorted(ns) {
 			continue

@@ -91,7 +91,7 @@ func translate(x *ir.Xds, c *Cache) (*ResourceSet, error) {
 	if err := checkNames(x, c); err != nil {
 		return nil, err
 	}
-	clusters := indexClusters(x.Clusters)
+	clusters := c.clusterIndex(x.Clusters)
 
 	rs := &ResourceSet{Fleet: x.Fleet}
 	for _, v := range []variant{envoyVariant, grpcVariant} {

@@ -57,7 +57,7 @@ func checkNames(x *ir.Xds, c *Cache) error {
 	if x.Fleet == "" {
 		return fieldErr("fleet", "must not be empty")
 	}
-	if err := checkListeners(x.Listeners); err != nil {
+	if err := checkListeners(x.Listeners, c); err != nil {
 		return err
 	}
 	// The clusters' check depends on nothing else, and IR pieces are
@@ -74,7 +74,7 @@ func checkNames(x *ir.Xds, c *Cache) error {
 	return nil
 }
 
-func checkListeners(ls []*ir.Listener) error {
+func checkListeners(ls []*ir.Listener, c *Cache) error {
 	names, ports := map[string]int{}, map[uint32]int{}
 	for i, l := range ls {
 		path := fmt.Sprintf("listeners[%d]", i)
@@ -94,10 +94,36 @@ func checkListeners(ls []*ir.Listener) error {
 		if l.Address == "" {
 			return fieldErr(path+".address", "must not be empty")
 		}
-		if err := checkVirtualHosts(l.VirtualHosts, path); err != nil {
+		if err := c.checkVirtualHosts(l.Name, l.VirtualHosts, path); err != nil {
 			return err
 		}
 	}
+	return nil
+}
+
+// checkVirtualHosts is checkVirtualHosts, passing at once the virtual
+// hosts that passed last time under listener name where they are again
+// after the same one: IR pieces are immutable, and the order is checked
+// between neighbours.
+func (c *Cache) checkVirtualHosts(name string, vhs []*ir.VirtualHost, path string) error {
+	if c == nil {
+		return checkVirtualHosts(vhs, path)
+	}
+	last := c.checkedVhosts[name]
+	for i, vh := range vhs {
+		if i < len(last) && last[i] == vh && (i == 0 || last[i-1] == vhs[i-1]) {
+			continue
+		}
+		if vh == nil || vh.Name == "" || vh.Hostname == "" ||
+			(i > 0 && (vhs[i-1].Name >= vh.Name || vhs[i-1].Hostname >= vh.Hostname)) ||
+			checkHostname(vh.Hostname, "") != nil || slices.Contains(vh.Routes, nil) {
+			return checkVirtualHosts(vhs, path)
+		}
+	}
+	if c.checkedVhosts == nil {
+		c.checkedVhosts = map[string][]*ir.VirtualHost{}
+	}
+	c.checkedVhosts[name] = vhs
 	return nil
 }
 
