@@ -18,7 +18,7 @@ import (
 
 // gatewayAPIDir is the gateway-api module in the module cache, the source of
 // the CRDs and of the project's own example manifests.
-func gatewayAPIDir(t *testing.T) string {
+func gatewayAPIDir(t testing.TB) string {
 	t.Helper()
 	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "sigs.k8s.io/gateway-api").Output()
 	if err != nil {
@@ -38,7 +38,7 @@ type manifest struct {
 	obj   map[string]any
 }
 
-func readManifests(t *testing.T, root string) []manifest {
+func readManifests(t testing.TB, root string) []manifest {
 	t.Helper()
 	var out []manifest
 	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {

@@ -2,12 +2,16 @@ package validation
 
 import (
 	"fmt"
+	"maps"
+	"path/filepath"
 	"reflect"
+	"slices"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
 
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/component-base/metrics/legacyregistry"
 )
 
@@ -182,7 +186,7 @@ func BenchmarkValidateHTTPRouteUpdate(b *testing.B) {
 	reportPerRoute(b, len(news), cpu0)
 }
 
-// reportPerRoute reports wall and CPU time per route; the CPU time (the
+// reportPerRoute reports wall and CPU time per route (or object); the CPU time (the
 // whole process's, GC included) means something on a machine that others
 // share, where wall time mostly measures them.
 func reportPerRoute(b *testing.B, routes int, cpu0 time.Duration) {
@@ -198,4 +202,37 @@ func cpuTime() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// BenchmarkValidateKinds runs the create path over the gateway-api
+// examples (examples/standard) of each kind, reporting CPU per object.
+func BenchmarkValidateKinds(b *testing.B) {
+	v := validator(b)
+	byKind := map[string][]map[string]any{}
+	for _, m := range readManifests(b, filepath.Join(gatewayAPIDir(b), "examples", "standard")) {
+		u := &unstructured.Unstructured{Object: m.obj}
+		if v.Knows(u.GroupVersionKind()) {
+			inNamespace(v, m.obj)
+			byKind[u.GetKind()] = append(byKind[u.GetKind()], m.obj)
+		}
+	}
+	kinds := slices.Sorted(maps.Keys(byKind))
+	for _, kind := range kinds {
+		objs := byKind[kind]
+		b.Run(kind, func(b *testing.B) {
+			// Enough objects per op that the CPU clock's granularity does not show.
+			reps := max(1, 200/len(objs))
+			cpu0 := cpuTime()
+			for b.Loop() {
+				for range reps {
+					for _, obj := range objs {
+						if res, err := v.Create(obj); err != nil || len(res.Errors) > 0 {
+							b.Fatalf("%v %v", err, res.Errors)
+						}
+					}
+				}
+			}
+			reportPerRoute(b, reps*len(objs), cpu0)
+		})
+	}
 }
