@@ -164,7 +164,8 @@ func readHeader(raw []byte) (header, field.ErrorList) {
 // object decodes one object; defAPIVersion and defKind come from a typed
 // list (e.g. HTTPRouteList), whose items may leave them out.
 func (st *decodeState) object(loc *location, raw []byte, defAPIVersion, defKind string) {
-	h, herrs := readHeader(raw)
+	m := st.objectMap(raw)
+	h, herrs := headerFrom(m, raw)
 	loc.kind, loc.name, loc.namespace = h.kind, h.name, h.namespace
 	if len(herrs) > 0 {
 		st.fail(loc.fromFieldErrors(herrs)...)
@@ -198,7 +199,7 @@ func (st *decodeState) object(loc *location, raw []byte, defAPIVersion, defKind 
 	if ki.namespaced && loc.namespace == "" {
 		loc.namespace = DefaultNamespace
 	}
-	st.typed(loc, ki, raw)
+	st.typed(loc, ki, raw, m)
 }
 
 func defKindOr(kind, def string) string {
@@ -263,15 +264,16 @@ func (st *decodeState) items(loc *location, raw []byte, key, apiVersion, kind st
 	}
 }
 
-// typed strictly decodes raw into the Go type of ki and checks the result.
-func (st *decodeState) typed(loc *location, ki *kindInfo, raw []byte) {
+// typed strictly decodes raw into the Go type of ki and checks the result;
+// m, if not nil, is raw decoded for the Validator.
+func (st *decodeState) typed(loc *location, ki *kindInfo, raw []byte, m map[string]any) {
 	obj, ok := st.strict(loc, ki, raw)
 	if !ok {
 		return
 	}
 	var verrs field.ErrorList
 	if st.dec.Validator != nil {
-		if obj, verrs, ok = st.validate(loc, ki, obj, raw); !ok {
+		if obj, verrs, ok = st.validate(loc, ki, obj, raw, m); !ok {
 			return
 		}
 	}
@@ -329,11 +331,12 @@ func (st *decodeState) strict(loc *location, ki *kindInfo, raw []byte) (Object, 
 // validate runs the Validator on raw, the object as written, and decodes
 // what it returns (the object with defaults) in obj's place. ok is false
 // when the returned object cannot be decoded, which is reported.
-func (st *decodeState) validate(loc *location, ki *kindInfo, obj Object, raw []byte) (Object, field.ErrorList, bool) {
-	var m map[string]any
-	if err := utiljson.Unmarshal(raw, &m); err != nil {
-		st.fail(loc.errorf("cannot prepare object for validation: %v", err))
-		return nil, nil, false
+func (st *decodeState) validate(loc *location, ki *kindInfo, obj Object, raw []byte, m map[string]any) (Object, field.ErrorList, bool) {
+	if m == nil {
+		if err := utiljson.Unmarshal(raw, &m); err != nil {
+			st.fail(loc.errorf("cannot prepare object for validation: %v", err))
+			return nil, nil, false
+		}
 	}
 	m["apiVersion"], m["kind"] = ki.apiVersion(), ki.kind
 	if ki.namespaced {
