@@ -42,6 +42,25 @@ type crdKind struct {
 	embedded bool
 }
 
+// hasNullField reports whether a map in x, at any depth, holds a null.
+func hasNullField(x any) bool {
+	switch x := x.(type) {
+	case map[string]any:
+		for _, v := range x {
+			if v == nil || hasNullField(v) {
+				return true
+			}
+		}
+	case []any:
+		for _, v := range x {
+			if hasNullField(v) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // hasEmbeddedResource reports whether s or a schema below it (by the
 // properties, additionalProperties and items that the objectmeta walks
 // follow) has x-kubernetes-embedded-resource.
@@ -81,7 +100,11 @@ func (k *crdKind) coerce(obj map[string]any) ([]string, error) {
 		return nil, err
 	}
 	unknown = append(unknown, structuralpruning.PruneWithOptions(obj, k.structural, true, structuralschema.UnknownFieldPathOptions{TrackUnknownFieldPaths: true})...)
-	structuraldefaulting.PruneNonNullableNullsWithoutDefaults(obj, k.structural)
+	// It only ever deletes null values of object fields; most objects have
+	// none, and looking for one is cheaper than the schema-guided walk.
+	if hasNullField(obj) {
+		structuraldefaulting.PruneNonNullableNullsWithoutDefaults(obj, k.structural)
+	}
 	if k.embedded {
 		ferr, embedded := schemaobjectmeta.CoerceWithOptions(nil, obj, k.structural, false, schemaobjectmeta.CoerceOptions{ReturnUnknownFieldPaths: true})
 		if ferr != nil {

@@ -16,6 +16,7 @@ import (
 	"testing"
 
 	structuralschema "k8s.io/apiextensions-apiserver/pkg/apiserver/schema"
+	structuraldefaulting "k8s.io/apiextensions-apiserver/pkg/apiserver/schema/defaulting"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 )
@@ -381,5 +382,31 @@ func TestHasEmbeddedResource(t *testing.T) {
 	}
 	if hasEmbeddedResource(&structuralschema.Structural{Properties: map[string]structuralschema.Structural{"a": {Items: &structuralschema.Structural{}}}}) {
 		t.Error("found an embedded resource in a schema without one")
+	}
+}
+
+// coerce skips PruneNonNullableNullsWithoutDefaults for objects without a
+// null field: on those it changes nothing.
+func TestPruneNullsNeedsANull(t *testing.T) {
+	v := validator(t)
+	withNull := 0
+	for i, c := range brokenObjects(t) {
+		u := &unstructured.Unstructured{Object: c.obj}
+		k, ok := v.kinds[u.GroupVersionKind()].(*crdKind)
+		if !ok {
+			continue
+		}
+		if hasNullField(c.obj) {
+			withNull++
+			continue
+		}
+		pruned := runtime.DeepCopyJSON(c.obj)
+		structuraldefaulting.PruneNonNullableNullsWithoutDefaults(pruned, k.structural)
+		if !reflect.DeepEqual(pruned, c.obj) {
+			t.Errorf("case %d %s: pruning changed an object without nulls", i, c.kind)
+		}
+	}
+	if withNull == 0 {
+		t.Error("no broken object has a null field; the verdict tests do not cover pruning")
 	}
 }
