@@ -64,24 +64,19 @@ func UnstructuredToVal(unstructured interface{}, schema Schema) ref.Val {
 			if schema.IsXEmbeddedResource() {
 				schema = schema.WithTypeAndObjectMeta()
 			}
+			// PATCHED (third_party/README.md): lookupPropSchema does what a
+			// closure did here, which took an allocation per object value.
 			return &unstructuredMap{
-				value:  m,
-				schema: schema,
-				propSchema: func(key string) (Schema, bool) {
-					if schema, ok := schema.Properties()[key]; ok {
-						return schema, true
-					}
-					return nil, false
-				},
+				value:     m,
+				schema:    schema,
+				propsFrom: fromProperties,
 			}
 		}
 		if schema.AdditionalProperties() != nil && schema.AdditionalProperties().Schema() != nil {
 			return &unstructuredMap{
-				value:  m,
-				schema: schema,
-				propSchema: func(key string) (Schema, bool) {
-					return schema.AdditionalProperties().Schema(), true
-				},
+				value:     m,
+				schema:    schema,
+				propsFrom: fromAdditionalProperties, // PATCHED, as above
 			}
 		}
 
@@ -568,6 +563,31 @@ type unstructuredMap struct {
 	schema Schema
 	// propSchema finds the schema to use for a particular map key.
 	propSchema func(key string) (Schema, bool)
+	// propsFrom, if set, says where lookupPropSchema finds it instead
+	// (PATCHED).
+	propsFrom propsSource
+}
+
+type propsSource int
+
+const (
+	fromPropSchema propsSource = iota
+	fromProperties
+	fromAdditionalProperties
+)
+
+// lookupPropSchema is what propSchema was for every map (PATCHED).
+func (t *unstructuredMap) lookupPropSchema(key string) (Schema, bool) {
+	switch t.propsFrom {
+	case fromProperties:
+		if schema, ok := t.schema.Properties()[key]; ok {
+			return schema, true
+		}
+		return nil, false
+	case fromAdditionalProperties:
+		return t.schema.AdditionalProperties().Schema(), true
+	}
+	return t.propSchema(key)
 }
 
 var _ = traits.Mapper(&unstructuredMap{})
@@ -600,7 +620,7 @@ func (t *unstructuredMap) Equal(other ref.Val) ref.Val {
 	}
 
 	for key, value := range t.value {
-		if _, ok := t.propSchema(key); ok {
+		if _, ok := t.lookupPropSchema(key); ok {
 			v, found := t.Find(types.String(key))
 			ov, oFound := oMap.Find(types.String(key))
 			if found != oFound {
@@ -661,7 +681,7 @@ func (t *unstructuredMap) Iterator() traits.Iterator {
 	keys := make([]ref.Val, len(t.value))
 	i := 0
 	for k := range t.value {
-		if _, ok := t.propSchema(k); ok {
+		if _, ok := t.lookupPropSchema(k); ok {
 			mapKey := k
 			if isObject {
 				if escaped, ok := cel.Escape(k); ok {
@@ -714,7 +734,7 @@ func (t *unstructuredMap) Find(key ref.Val) (ref.Val, bool) {
 		if isObject && v == nil {
 			return nil, false
 		}
-		if propSchema, ok := t.propSchema(k); ok {
+		if propSchema, ok := t.lookupPropSchema(k); ok {
 			return UnstructuredToVal(v, propSchema), true
 		}
 	}
