@@ -126,12 +126,12 @@ func (p *publisher) follow(ctx context.Context, rev int64) error {
 
 // The least time between two publishes while writes keep coming is
 // gapPerTranslation times as long as a translation took (as the status
-// topic shows), so that the translator gets at most about a fifth of the
+// topic shows), so that the translator gets at most about a ninth of the
 // time whatever the size of the world and the load on the machine, within
 // [minPublishGap, maxPublishGap]. A change waits at most that long beyond
 // the translation it queues behind.
 const (
-	gapPerTranslation = 4
+	gapPerTranslation = 8
 	minPublishGap     = 10 * time.Millisecond
 	maxPublishGap     = 100 * time.Millisecond
 )
