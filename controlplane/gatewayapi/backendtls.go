@@ -242,6 +242,9 @@ func (p *tlsPolicy) selectsPort(svc nsName, portName string) bool {
 // entries. Policies no Gateway of ours uses are left out of the Result
 // unless they carry stale entries of ours.
 func (t *translator) backendTLSStatus() []*gwapiv1.BackendTLSPolicy {
+	if len(t.btls.all) == 0 {
+		return nil
+	}
 	for _, rs := range t.routes {
 		for _, p := range t.btls.used[rs.obj] {
 			for _, parent := range rs.parents {

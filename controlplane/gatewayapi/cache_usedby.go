@@ -55,6 +55,8 @@ type usedClusters struct {
 	counts   map[string]int
 	clusters []*ir.Cluster // sorted by name; nil to be made again
 	gen      uint64
+	// last are the virtual hosts u was last made for, in order.
+	last []*ir.VirtualHost
 }
 
 type usedVhost struct {
@@ -71,37 +73,10 @@ func (c *Cache) forwardClusters(key string, vhosts []*ir.VirtualHost, all map[st
 		c.used[key] = u
 	}
 	u.gen = c.gen
-	seen := 0
-	for _, vh := range vhosts {
-		e := u.vhosts[vh]
-		if e == nil {
-			e = &usedVhost{names: c.clustersOf(vh)}
-			u.vhosts[vh] = e
-			for _, n := range e.names {
-				if u.counts[n]++; u.counts[n] == 1 {
-					u.clusters = nil
-				}
-			}
-		}
-		if e.gen != c.gen {
-			e.gen = c.gen
-			seen++
-		}
+	if !u.patch(c, vhosts) {
+		u.walk(c, vhosts)
 	}
-	if seen != len(u.vhosts) {
-		for vh, e := range u.vhosts {
-			if e.gen == c.gen {
-				continue
-			}
-			delete(u.vhosts, vh)
-			for _, n := range e.names {
-				if u.counts[n]--; u.counts[n] == 0 {
-					delete(u.counts, n)
-					u.clusters = nil
-				}
-			}
-		}
-	}
+	u.last = vhosts
 	if u.clusters == nil {
 		u.clusters = make([]*ir.Cluster, 0, len(u.counts))
 		for _, n := range slices.Sorted(maps.Keys(u.counts)) {
@@ -114,4 +89,85 @@ func (c *Cache) forwardClusters(key string, vhosts []*ir.VirtualHost, all map[st
 	// A copy: ir.Share writes into the slice it is given, and the last
 	// IR, published, has the same clusters.
 	return slices.Clone(u.clusters)
+}
+
+// maxPatchedVhosts is the most virtual hosts patch replaces.
+const maxPatchedVhosts = 64
+
+// patch updates u from its last virtual hosts to vhosts when they are
+// the same but at a few positions (a one-route change): those gone are
+// removed, those new added, and the others are not looked up.
+func (u *usedClusters) patch(c *Cache, vhosts []*ir.VirtualHost) bool {
+	// As many entries as last listed: last had no duplicates, so the
+	// positions that differ hold distinct hosts that are gone.
+	if u.last == nil || len(u.last) != len(vhosts) || len(u.vhosts) != len(u.last) {
+		return false
+	}
+	var gone, added []*ir.VirtualHost
+	for i, vh := range vhosts {
+		if old := u.last[i]; old != vh {
+			if len(added) == maxPatchedVhosts {
+				return false
+			}
+			gone, added = append(gone, old), append(added, vh)
+		}
+	}
+	for i, vh := range added {
+		// One that was listed, or is listed twice, is not new.
+		if u.vhosts[vh] != nil || slices.Contains(added[:i], vh) {
+			return false
+		}
+	}
+	for _, vh := range gone {
+		u.drop(u.vhosts[vh])
+		delete(u.vhosts, vh)
+	}
+	for _, vh := range added {
+		u.add(c, vh)
+	}
+	return true
+}
+
+func (u *usedClusters) add(c *Cache, vh *ir.VirtualHost) *usedVhost {
+	e := &usedVhost{names: c.clustersOf(vh)}
+	u.vhosts[vh] = e
+	for _, n := range e.names {
+		if u.counts[n]++; u.counts[n] == 1 {
+			u.clusters = nil
+		}
+	}
+	return e
+}
+
+func (u *usedClusters) drop(e *usedVhost) {
+	for _, n := range e.names {
+		if u.counts[n]--; u.counts[n] == 0 {
+			delete(u.counts, n)
+			u.clusters = nil
+		}
+	}
+}
+
+// walk updates u to vhosts by looking each up.
+func (u *usedClusters) walk(c *Cache, vhosts []*ir.VirtualHost) {
+	seen := 0
+	for _, vh := range vhosts {
+		e := u.vhosts[vh]
+		if e == nil {
+			e = u.add(c, vh)
+		}
+		if e.gen != c.gen {
+			e.gen = c.gen
+			seen++
+		}
+	}
+	if seen != len(u.vhosts) {
+		for vh, e := range u.vhosts {
+			if e.gen == c.gen {
+				continue
+			}
+			delete(u.vhosts, vh)
+			u.drop(e)
+		}
+	}
 }

@@ -183,6 +183,7 @@ func (t *translator) result() *Result {
 			out.Gateways = append(out.Gateways, gs.obj)
 		}
 	}
+	out.HTTPRoutes = make([]*gwapiv1.HTTPRoute, 0, t.nHTTP)
 	for _, r := range t.routes {
 		switch {
 		case !r.writeStatus:
