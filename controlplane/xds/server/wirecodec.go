@@ -123,17 +123,28 @@ type wireEncoding struct {
 
 func (te *typeEncoding) wire() ([]byte, []int, error) {
 	te.w.once.Do(func() {
-		var out []byte
+		// Sized first and written in place: growing a megabytes-long
+		// slice by appending was most of the cost, on the path of every
+		// change (the first stream to send waits for it, the others for
+		// that one).
+		num := responseResources.Number()
+		sizes := make([]int, len(te.all))
+		total := 0
+		for i, a := range te.all {
+			sizes[i] = deterministic.Size(a)
+			total += protowire.SizeTag(num) + protowire.SizeBytes(sizes[i])
+		}
+		out := make([]byte, 0, total)
 		offs := make([]int, 0, len(te.all)+1)
-		for _, a := range te.all {
-			enc, err := deterministic.Marshal(a)
-			if err != nil {
+		for i, a := range te.all {
+			offs = append(offs, len(out))
+			out = protowire.AppendTag(out, num, protowire.BytesType)
+			out = protowire.AppendVarint(out, uint64(sizes[i]))
+			var err error
+			if out, err = deterministic.MarshalAppend(out, a); err != nil {
 				te.w.err = err
 				return
 			}
-			offs = append(offs, len(out))
-			out = protowire.AppendTag(out, responseResources.Number(), protowire.BytesType)
-			out = protowire.AppendBytes(out, enc)
 		}
 		te.w.b, te.w.offs = out, append(offs, len(out))
 	})
