@@ -282,24 +282,34 @@ func init() {
 }
 
 // plainString reports whether s, unquoted, can only be the string s: it
-// starts with a letter or "/" (so it is no number, timestamp or
-// indicator), is not one of yamlWords, and holds only letters, digits,
-// ".", "_", "/", "-" and, in a value (inner), single spaces between words
-// and colons followed by neither space nor the end ("http://a:80/b").
+// starts with a letter or "/" (or, in a value, "^" as regular expressions
+// do), so it is no number, timestamp or indicator, and is not one of
+// yamlWords. A key holds only letters, digits, ".", "_", "/" and "-". A
+// value (inner) may hold any printable ASCII but "#", with single spaces
+// between words and colons followed by neither space nor the end
+// ("http://a:80/b"): in a block, only ": " and " #" end a plain scalar.
 func plainString(s string, inner bool) bool {
 	if s == "" || yamlWords[s] {
 		return false
 	}
 	c := s[0]
-	if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '/') {
+	if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '/' || c == '^' && inner) {
 		return false
 	}
 	for i := 1; i < len(s); i++ {
 		switch c := s[i]; {
 		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '.', c == '_', c == '/', c == '-':
-		case c == ' ' && inner && s[i-1] != ' ' && i < len(s)-1:
-		case c == ':' && inner && i < len(s)-1 && s[i+1] != ' ':
-		default:
+		case !inner:
+			return false
+		case c == ' ':
+			if s[i-1] == ' ' || i == len(s)-1 {
+				return false
+			}
+		case c == ':':
+			if i == len(s)-1 || s[i+1] == ' ' {
+				return false
+			}
+		case c == '#' || c < 0x20 || c > 0x7e:
 			return false
 		}
 	}
