@@ -10,44 +10,51 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
-	"runtime/debug"
+	goruntime "runtime"
 	"slices"
 	"strings"
 	"testing"
 
+	gocel "github.com/google/cel-go/cel"
 	structuralschema "k8s.io/apiextensions-apiserver/pkg/apiserver/schema"
+	"k8s.io/apiextensions-apiserver/pkg/apiserver/schema/cel"
 	structuraldefaulting "k8s.io/apiextensions-apiserver/pkg/apiserver/schema/defaulting"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
+	apiservercel "k8s.io/apiserver/pkg/cel"
+	"k8s.io/kube-openapi/pkg/validation/validate"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/verdicts.json (only from a build without the third_party replaces)")
 
 const verdictsFile = "testdata/verdicts.json"
 
-// patchedModules are the modules go.mod replaces with the patched copies in
-// third_party.
-var patchedModules = []string{
-	"github.com/google/cel-go",
-	"k8s.io/apiextensions-apiserver",
-	"k8s.io/apiserver",
-	"k8s.io/kube-openapi",
+// patchedFuncs are a function of each module that go.mod replaces with a
+// patched copy in third_party.
+var patchedFuncs = map[string]any{
+	"github.com/google/cel-go":       gocel.NewEnv,
+	"k8s.io/apiextensions-apiserver": cel.NewValidator,
+	"k8s.io/apiserver":               apiservercel.Unescape,
+	"k8s.io/kube-openapi":            validate.NewSchemaValidator,
 }
 
-// replacedModules lists which of patchedModules this test binary was built
-// with replaced.
+// replacedModules lists the modules of patchedFuncs that this binary was
+// built from a local copy of: their source files are not in the module
+// cache, whose paths carry "@version". (Test binaries have no module list
+// in their build info.)
 func replacedModules(t *testing.T) []string {
 	t.Helper()
-	info, ok := debug.ReadBuildInfo()
-	if !ok {
-		t.Fatal("no build info")
-	}
 	var out []string
-	for _, d := range info.Deps {
-		if slices.Contains(patchedModules, d.Path) && d.Replace != nil {
-			out = append(out, d.Path)
+	for mod, fn := range patchedFuncs {
+		f := goruntime.FuncForPC(reflect.ValueOf(fn).Pointer())
+		if f == nil {
+			t.Fatalf("no function of %s", mod)
+		}
+		if file, _ := f.FileLine(f.Entry()); !strings.Contains(file, "@") {
+			out = append(out, mod)
 		}
 	}
+	slices.Sort(out)
 	return out
 }
 
