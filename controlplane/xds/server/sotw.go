@@ -238,16 +238,16 @@ func pieces(st *sotwType, anys []*anypb.Any, idx []int) [][]byte {
 	if st.te == nil || len(anys) == 0 {
 		return nil
 	}
-	blob, offs, err := st.te.wire()
+	w, err := st.te.wire()
 	if err != nil {
 		return nil
 	}
 	if idx == nil {
-		return [][]byte{blob}
+		return w.whole
 	}
-	out := make([][]byte, len(idx))
-	for i, j := range idx {
-		out[i] = blob[offs[j]:offs[j+1]]
+	out := make([][]byte, 0, len(idx))
+	for _, j := range idx {
+		out = append(out, w.parts[j]...)
 	}
 	return out
 }

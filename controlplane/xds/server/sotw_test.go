@@ -26,8 +26,16 @@ func TestADSResponseEqualsMarshal(t *testing.T) {
 	for round := range 200 {
 		st := &sotwType{version: "v", te: &typeEncoding{}}
 		for i := range rng.IntN(20) {
-			value := bytes.Repeat([]byte{byte(i)}, rng.IntN(300))
-			st.te.all = append(st.te.all, &anypb.Any{TypeUrl: "type.googleapis.com/x", Value: value})
+			n := rng.IntN(300)
+			if rng.IntN(4) == 0 {
+				// Big enough to be referenced rather than copied.
+				n = bigValue + rng.IntN(1000)
+			}
+			typeURL := "type.googleapis.com/x"
+			if rng.IntN(8) == 0 {
+				typeURL = ""
+			}
+			st.te.all = append(st.te.all, &anypb.Any{TypeUrl: typeURL, Value: bytes.Repeat([]byte{byte(i)}, n)})
 		}
 		var idx []int
 		anys := st.te.all

@@ -77,11 +77,11 @@ func (c *wireCodec) Marshal(v any) (mem.BufferSlice, error) {
 // per resource; nil when some resource is not published.
 func (e *encoder) wirePieces(anys []*anypb.Any) ([][]byte, error) {
 	if te := e.byResources(anys); te != nil {
-		blob, _, err := te.wire()
+		w, err := te.wire()
 		if err != nil {
 			return nil, err
 		}
-		return [][]byte{blob}, nil
+		return w.whole, nil
 	}
 	refs := make([]anyRef, len(anys))
 	e.mu.RLock()
@@ -94,13 +94,13 @@ func (e *encoder) wirePieces(anys []*anypb.Any) ([][]byte, error) {
 		refs[i] = ref
 	}
 	e.mu.RUnlock()
-	out := make([][]byte, len(anys))
-	for i, ref := range refs {
-		blob, offs, err := ref.te.wire()
+	out := make([][]byte, 0, len(anys))
+	for _, ref := range refs {
+		w, err := ref.te.wire()
 		if err != nil {
 			return nil, err
 		}
-		out[i] = blob[offs[ref.i]:offs[ref.i+1]]
+		out = append(out, w.parts[ref.i]...)
 	}
 	return out, nil
 }
@@ -112,43 +112,80 @@ type anyRef struct {
 }
 
 // wireEncoding is the resources field of a response holding all of a
-// type encoding's resources, built on first use.
+// type encoding's resources, built on first use. A large resource's value
+// (a route configuration of a 10k-route port is megabytes) is not copied:
+// its piece is the Any's own bytes, which nobody writes.
 type wireEncoding struct {
 	once sync.Once
-	b    []byte
-	// offs[i] is where resource i starts in b; offs[len] is len(b).
-	offs []int
-	err  error
+	// whole is the field for every resource, in order; parts[i] is
+	// resource i's share of it.
+	whole [][]byte
+	parts [][][]byte
+	err   error
 }
 
-func (te *typeEncoding) wire() ([]byte, []int, error) {
-	te.w.once.Do(func() {
-		// Sized first and written in place: growing a megabytes-long
-		// slice by appending was most of the cost, on the path of every
-		// change (the first stream to send waits for it, the others for
-		// that one).
-		num := responseResources.Number()
-		sizes := make([]int, len(te.all))
-		total := 0
-		for i, a := range te.all {
-			sizes[i] = deterministic.Size(a)
-			total += protowire.SizeTag(num) + protowire.SizeBytes(sizes[i])
+// bigValue is the size from which a resource's value is referenced, not
+// copied.
+const bigValue = 64 << 10
+
+func (te *typeEncoding) wire() (*wireEncoding, error) {
+	te.w.once.Do(func() { te.w.err = te.w.build(te.all) })
+	return &te.w, te.w.err
+}
+
+// build writes every resource's field into one buffer, sized first, except
+// the values of big resources, which stay where they are.
+func (w *wireEncoding) build(all []*anypb.Any) error {
+	num := responseResources.Number()
+	sizes := make([]int, len(all))
+	total := 0
+	for i, a := range all {
+		sizes[i] = deterministic.Size(a)
+		total += protowire.SizeTag(num) + protowire.SizeBytes(sizes[i])
+		if referenced(a) {
+			total -= len(a.GetValue())
 		}
-		out := make([]byte, 0, total)
-		offs := make([]int, 0, len(te.all)+1)
-		for i, a := range te.all {
-			offs = append(offs, len(out))
-			out = protowire.AppendTag(out, num, protowire.BytesType)
-			out = protowire.AppendVarint(out, uint64(sizes[i]))
-			var err error
-			if out, err = deterministic.MarshalAppend(out, a); err != nil {
-				te.w.err = err
-				return
-			}
+	}
+	blob := make([]byte, 0, total)
+	ends := make([]int, len(all))
+	for i, a := range all {
+		blob = protowire.AppendTag(blob, num, protowire.BytesType)
+		blob = protowire.AppendVarint(blob, uint64(sizes[i]))
+		var err error
+		if referenced(a) {
+			// What Marshal writes before the value: type_url (1), then
+			// the value's tag (2) and length.
+			blob = protowire.AppendTag(blob, 1, protowire.BytesType)
+			blob = protowire.AppendString(blob, a.GetTypeUrl())
+			blob = protowire.AppendTag(blob, 2, protowire.BytesType)
+			blob = protowire.AppendVarint(blob, uint64(len(a.GetValue())))
+		} else if blob, err = deterministic.MarshalAppend(blob, a); err != nil {
+			return err
 		}
-		te.w.b, te.w.offs = out, append(offs, len(out))
-	})
-	return te.w.b, te.w.offs, te.w.err
+		ends[i] = len(blob)
+	}
+	w.parts = make([][][]byte, len(all))
+	start, run := 0, 0
+	for i, a := range all {
+		w.parts[i] = [][]byte{blob[start:ends[i]:ends[i]]}
+		if referenced(a) {
+			w.parts[i] = append(w.parts[i], a.GetValue())
+			w.whole = append(w.whole, blob[run:ends[i]:ends[i]], a.GetValue())
+			run = ends[i]
+		}
+		start = ends[i]
+	}
+	if run < len(blob) || len(w.whole) == 0 {
+		w.whole = append(w.whole, blob[run:])
+	}
+	return nil
+}
+
+// referenced says whether a's value is left in place: a big one, whose
+// encoding Marshal would end with the value (no unknown fields after it,
+// a type URL before it).
+func referenced(a *anypb.Any) bool {
+	return len(a.GetValue()) >= bigValue && a.GetTypeUrl() != "" && len(a.ProtoReflect().GetUnknown()) == 0
 }
 
 // allKey identifies a type encoding's all slice, which sharedResponse puts
