@@ -53,3 +53,20 @@ func BenchmarkDecodeWorkload(b *testing.B) {
 		})
 	}
 }
+
+// The benchmark workload is written in the plain style the fast YAML
+// reader is for: it must take every document, or the benchmark measures
+// go-yaml again.
+func TestFastYAMLTakesWorkload(t *testing.T) {
+	for seed := range uint64(3) {
+		var buf bytes.Buffer
+		if err := workload.Generate(300, seed+1).WriteYAML(&buf); err != nil {
+			t.Fatal(err)
+		}
+		for i, doc := range resource.SplitDocuments(buf.Bytes()) {
+			if _, ok := resource.SimpleYAMLToJSON(doc); !ok {
+				t.Fatalf("seed %d document %d not taken by the fast reader:\n%s", seed+1, i, doc)
+			}
+		}
+	}
+}
