@@ -28,7 +28,7 @@ cp "$AE"/pkg/apiserver/validation/*_test.go third_party/apiextensions-apiserver/
 rm third_party/apiextensions-apiserver/pkg/apiserver/validation/metrics_test.go
 mkdir -p third_party/apiextensions-apiserver/pkg/apis/apiextensions/fuzzer
 cp "$AE"/pkg/apis/apiextensions/fuzzer/*.go third_party/apiextensions-apiserver/pkg/apis/apiextensions/fuzzer/
-for d in $(cd "$AE" && find pkg/apiserver/schema/cel -type d); do
+for d in $(cd "$AE" && find pkg/apiserver/schema/cel pkg/apiserver/schema/defaulting pkg/apiserver/schema/pruning pkg/apiserver/schema/listtype -type d); do
 	cp "$AE"/$d/*_test.go third_party/apiextensions-apiserver/$d/ 2>/dev/null || true
 done
 for d in $(cd third_party/apiserver && find pkg/cel -type d); do
@@ -46,5 +46,8 @@ go test -count=1 \
 	k8s.io/kube-openapi/pkg/validation/validate \
 	k8s.io/apiextensions-apiserver/pkg/apiserver/validation \
 	k8s.io/apiextensions-apiserver/pkg/apiserver/schema/cel/... \
+	k8s.io/apiextensions-apiserver/pkg/apiserver/schema/defaulting \
+	k8s.io/apiextensions-apiserver/pkg/apiserver/schema/pruning \
+	k8s.io/apiextensions-apiserver/pkg/apiserver/schema/listtype \
 	k8s.io/apiserver/pkg/cel/... \
 	github.com/google/cel-go/interpreter

@@ -47,8 +47,13 @@ func Default(x interface{}, s *structuralschema.Structural) {
 			}
 		}
 		for k := range x {
-			if prop, found := s.Properties[k]; found {
-				Default(x[k], &prop)
+			if _, found := s.Properties[k]; found {
+				// PATCHED (third_party/README.md): Default does nothing to
+				// a scalar, and the copy of prop escapes to the heap.
+				if isContainer(x[k]) {
+					prop := s.Properties[k]
+					Default(x[k], &prop)
+				}
 			} else if s.AdditionalProperties != nil {
 				if isNonNullableNull(x[k], s.AdditionalProperties.Structural) {
 					x[k] = runtime.DeepCopyJSONValue(s.AdditionalProperties.Structural.Default.Object)
@@ -66,4 +71,14 @@ func Default(x interface{}, s *structuralschema.Structural) {
 	default:
 		// scalars, do nothing
 	}
+}
+
+// isContainer reports whether x is an object or an array, the only values
+// the walks in this package change (PATCHED).
+func isContainer(x interface{}) bool {
+	switch x.(type) {
+	case map[string]interface{}, []interface{}:
+		return true
+	}
+	return false
 }

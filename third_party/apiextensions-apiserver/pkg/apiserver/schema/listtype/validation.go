@@ -39,7 +39,11 @@ func ValidateListSetsAndMaps(fldPath *field.Path, s *schema.Structural, obj map[
 	}
 	if s.Properties != nil {
 		for k, v := range obj {
-			if sub, ok := s.Properties[k]; ok {
+			// PATCHED (third_party/README.md): validationListSetAndMaps
+			// returns nothing for a scalar, and the copy of sub escapes to
+			// the heap, as does the path.
+			if _, ok := s.Properties[k]; ok && isContainer(v) {
+				sub := s.Properties[k]
 				errs = append(errs, validationListSetAndMaps(fldPath.Child(k), &sub, v)...)
 			}
 		}
@@ -216,4 +220,14 @@ func validateListMap(fldPath *field.Path, s *schema.Structural, obj []interface{
 	}
 
 	return errs
+}
+
+// isContainer reports whether x is an object or an array, the only values
+// validationListSetAndMaps checks (PATCHED).
+func isContainer(x interface{}) bool {
+	switch x.(type) {
+	case map[string]interface{}, []interface{}:
+		return true
+	}
+	return false
 }

@@ -77,11 +77,16 @@ func prune(x interface{}, s *structuralschema.Structural, opts *structuralschema
 			if s.XEmbeddedResource && metaFields[k] {
 				continue
 			}
-			prop, ok := s.Properties[k]
+			_, ok := s.Properties[k]
 			if ok {
-				opts.AppendKey(k)
-				prune(v, &prop, opts)
-				opts.ParentPath = opts.ParentPath[:origPathLen]
+				// PATCHED (third_party/README.md): prune does nothing to a
+				// scalar, and the copy of prop escapes to the heap.
+				if isContainer(v) {
+					prop := s.Properties[k]
+					opts.AppendKey(k)
+					prune(v, &prop, opts)
+					opts.ParentPath = opts.ParentPath[:origPathLen]
+				}
 			} else if s.AdditionalProperties != nil {
 				opts.AppendKey(k)
 				prune(v, s.AdditionalProperties.Structural, opts)
@@ -127,10 +132,13 @@ func skipPrune(x interface{}, s *structuralschema.Structural, opts *structuralsc
 			if s.XEmbeddedResource && metaFields[k] {
 				continue
 			}
-			if prop, ok := s.Properties[k]; ok {
-				opts.AppendKey(k)
-				prune(v, &prop, opts)
-				opts.ParentPath = opts.ParentPath[:origPathLen]
+			if _, ok := s.Properties[k]; ok {
+				if isContainer(v) { // PATCHED, as in prune
+					prop := s.Properties[k]
+					opts.AppendKey(k)
+					prune(v, &prop, opts)
+					opts.ParentPath = opts.ParentPath[:origPathLen]
+				}
 			} else if s.AdditionalProperties != nil {
 				opts.AppendKey(k)
 				prune(v, s.AdditionalProperties.Structural, opts)
@@ -146,4 +154,14 @@ func skipPrune(x interface{}, s *structuralschema.Structural, opts *structuralsc
 	default:
 		// scalars, do nothing
 	}
+}
+
+// isContainer reports whether x is an object or an array, the only values
+// prune changes (PATCHED).
+func isContainer(x interface{}) bool {
+	switch x.(type) {
+	case map[string]interface{}, []interface{}:
+		return true
+	}
+	return false
 }
