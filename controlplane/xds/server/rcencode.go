@@ -101,10 +101,8 @@ func marshalSummed(m *routev3.RouteConfiguration) ([]byte, [sha256.Size]byte, er
 	return b, sha256.Sum256(b), nil
 }
 
-// source is where a virtual host's field comes from: position at in the
-// last encoding, or, when at < 0, enc (encoded now).
-type source struct {
-	at  int
+// vhostEncoded is a virtual host encoded now, with its digest.
+type vhostEncoded struct {
 	enc []byte
 	sum [sha256.Size]byte
 }
@@ -112,12 +110,15 @@ type source struct {
 // next encodes a configuration with virtual hosts vhs and the other fields
 // before and after them, reusing what last (nil: nothing) holds.
 func (last *rcEncoding) next(vhs []*routev3.VirtualHost, before, after []byte) (*rcEncoding, error) {
-	srcs := make([]source, len(vhs))
+	// at[i] is where virtual host i is in last, or -1 when it is encoded
+	// now (fresh, by position): a few of ten thousand.
+	at := make([]int32, len(vhs))
+	var fresh map[int]vhostEncoded
 	size, shift := len(before)+len(after), 0
 	for i, vh := range vhs {
 		if j := last.find(vh, i+shift); j >= 0 {
 			shift = j - i
-			srcs[i].at = j
+			at[i] = int32(j)
 			size += last.offs[j+1] - last.offs[j]
 			continue
 		}
@@ -125,26 +126,30 @@ func (last *rcEncoding) next(vhs []*routev3.VirtualHost, before, after []byte) (
 		if err != nil {
 			return nil, err
 		}
-		srcs[i] = source{at: -1, enc: enc, sum: sha256.Sum256(enc)}
+		if fresh == nil {
+			fresh = map[int]vhostEncoded{}
+		}
+		at[i], fresh[i] = -1, vhostEncoded{enc: enc, sum: sha256.Sum256(enc)}
 		size += protowire.SizeTag(vhostsField.Number()) + protowire.SizeBytes(len(enc))
 	}
 	out := &rcEncoding{buf: make([]byte, 0, size), vhosts: vhs, offs: make([]int, len(vhs)+1), sums: make([][sha256.Size]byte, len(vhs))}
 	out.buf = append(out.buf, before...)
 	for i := 0; i < len(vhs); {
-		if srcs[i].at < 0 {
-			out.offs[i], out.sums[i] = len(out.buf), srcs[i].sum
+		if at[i] < 0 {
+			f := fresh[i]
+			out.offs[i], out.sums[i] = len(out.buf), f.sum
 			out.buf = protowire.AppendTag(out.buf, vhostsField.Number(), protowire.BytesType)
-			out.buf = protowire.AppendBytes(out.buf, srcs[i].enc)
+			out.buf = protowire.AppendBytes(out.buf, f.enc)
 			i++
 			continue
 		}
 		// A run of virtual hosts that follow each other in last too is
 		// one range of its bytes.
 		n := 1
-		for i+n < len(vhs) && srcs[i+n].at == srcs[i].at+n {
+		for i+n < len(vhs) && at[i+n] == at[i]+int32(n) {
 			n++
 		}
-		from := srcs[i].at
+		from := int(at[i])
 		delta := len(out.buf) - last.offs[from]
 		for m := range n {
 			out.offs[i+m] = last.offs[from+m] + delta
