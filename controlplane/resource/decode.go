@@ -92,7 +92,7 @@ func (st *decodeState) fail(errs ...error) { st.errs = append(st.errs, errs...) 
 
 func (st *decodeState) document(doc *document) {
 	loc := &location{file: st.file, doc: doc, item: -1}
-	js, err := yamlToJSON(doc.data)
+	js, err := doc.toJSON()
 	if err != nil {
 		st.fail(yamlError(loc, err))
 		return

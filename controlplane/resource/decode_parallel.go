@@ -35,23 +35,16 @@ func (st *decodeState) documentsInParallel(docs []*document) bool {
 	if _, ok := st.dec.Validator.(ConcurrentValidator); !ok || workers < 2 {
 		return false
 	}
+	// YAML first, for every document: it needs no Validator, so it runs
+	// while a Validator that is still being built finishes (translate -f
+	// builds it while the files are read).
+	inParallel(workers, len(docs), func(i int) { docs[i].toJSON() })
 	parts := make([]*decodeState, len(docs))
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Go(func() {
-			for i := range next {
-				part := &decodeState{dec: st.dec, file: st.file, skipped: Skipped{}, pending: &[]pendingAdd{}}
-				part.document(docs[i])
-				parts[i] = part
-			}
-		})
-	}
-	for i := range docs {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
+	inParallel(workers, len(docs), func(i int) {
+		part := &decodeState{dec: st.dec, file: st.file, skipped: Skipped{}, pending: &[]pendingAdd{}}
+		part.document(docs[i])
+		parts[i] = part
+	})
 	for _, part := range parts {
 		st.skipped.Merge(part.skipped)
 		done := 0
@@ -63,4 +56,22 @@ func (st *decodeState) documentsInParallel(docs []*document) bool {
 		st.fail(part.errs[done:]...)
 	}
 	return true
+}
+
+// inParallel calls f(0..n-1) on workers goroutines.
+func inParallel(workers, n int, f func(int)) {
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for i := range next {
+				f(i)
+			}
+		})
+	}
+	for i := range n {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
 }

@@ -23,6 +23,21 @@ type document struct {
 	// exactly as kubectl reads them (YAML 1.1), which yaml.v3 does not do.
 	parsed bool
 	root   *yamlv3.Node
+
+	// json caches the document read as JSON (or the error), which the
+	// parallel decoder computes ahead of the rest.
+	converted bool
+	json      []byte
+	jsonErr   error
+}
+
+// toJSON reads the document as JSON, once.
+func (d *document) toJSON() ([]byte, error) {
+	if !d.converted {
+		d.converted = true
+		d.json, d.jsonErr = yamlToJSON(d.data)
+	}
+	return d.json, d.jsonErr
 }
 
 // splitDocuments cuts data at "---" separator lines. A separator is "---"

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -144,5 +145,33 @@ func TestBootstrapCommand(t *testing.T) {
 	}
 	if _, _, err := run("bootstrap"); err == nil {
 		t.Error("bootstrap without --fleet accepted")
+	}
+}
+
+// translate -f validates with the CRD rules (its validator is built while
+// the file is read): a route breaking one is refused, naming the field.
+func TestTranslateRefusesObjectTheCRDRejects(t *testing.T) {
+	dir := t.TempDir()
+	f := filepath.Join(dir, "route.yaml")
+	route := `apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata:
+  name: r
+spec:
+  rules:
+  - matches:
+    - path:
+        type: PathPrefix
+        value: no-leading-slash
+`
+	if err := os.WriteFile(f, []byte(route), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, stderr, err := run("translate", "-f", f, "--to", "xds")
+	if err == nil {
+		t.Fatalf("accepted:\n%s", out)
+	}
+	if !strings.Contains(stderr, "spec.rules[0].matches[0].path") || !strings.Contains(stderr, "route.yaml") {
+		t.Errorf("error does not name the file and field:\n%s", stderr)
 	}
 }
