@@ -131,7 +131,11 @@ func (s *SchemaValidator) buildValidators() {
 func (s *SchemaValidator) validateLazily(d interface{}, kind reflect.Kind, result *Result) {
 	a := &s.args
 	if v := a.typeValidator(); v.Applies(s.Schema, kind) {
-		result.Merge(v.Validate(d))
+		if r := v.typeError(d); r != nil {
+			result.Merge(r)
+		} else {
+			result.MatchCount++ // what merging Validate's Result adds
+		}
 		result.Inc()
 	} else {
 		notApplied((*typeValidator)(nil), kind)

@@ -132,14 +132,24 @@ func (t *typeValidator) Applies(source interface{}, kind reflect.Kind) bool {
 }
 
 func (t *typeValidator) Validate(data interface{}) *Result {
+	if r := t.typeError(data); r != nil {
+		return r
+	}
 	result := new(Result)
 	result.Inc()
+	return result
+}
+
+// typeError is Validate's result if that has an error, else nil: the
+// successful result, which only counts a match, need not be allocated
+// (PATCHED, see validateLazily).
+func (t *typeValidator) typeError(data interface{}) *Result {
 	if data == nil {
 		// nil or zero value for the passed structure require Type: null
 		if len(t.Type) > 0 && !t.Type.Contains(nullType) && !t.Nullable { // TODO: if a property is not required it also passes this
 			return errorHelp.sErr(errors.InvalidType(t.Path, t.In, strings.Join(t.Type, ","), nullType))
 		}
-		return result
+		return nil
 	}
 
 	// check if the type matches, should be used in every validator chain as first item
@@ -167,11 +177,11 @@ func (t *typeValidator) Validate(data interface{}) *Result {
 	}
 
 	if !(t.Type.Contains(numberType) || t.Type.Contains(integerType)) && t.Format != "" && (kind == reflect.String || kind == reflect.Slice) {
-		return result
+		return nil
 	}
 
 	if !(t.Type.Contains(schType) || isFloatInt || isIntFloat) {
 		return errorHelp.sErr(errors.InvalidType(t.Path, t.In, strings.Join(t.Type, ","), schType))
 	}
-	return result
+	return nil
 }
