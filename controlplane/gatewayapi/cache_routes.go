@@ -3,6 +3,7 @@ package gatewayapi
 import (
 	"slices"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	gwapiv1 "sigs.k8s.io/gateway-api/apis/v1"
 )
 
@@ -50,6 +51,7 @@ func (t *translator) patchRoutes() bool {
 	t.patched = true
 	t.http = slices.Clone(prev.http)
 	fresh := make([]routeState, len(changed))
+	t.fresh = fresh
 	compile := t.compileHTTPRoute()
 	for j, i := range changed {
 		rs := &fresh[j]
@@ -294,4 +296,39 @@ func (t *translator) restamp(prev *translator, changed []int) {
 		}
 	}
 	t.stamped = append(t.stamped, fresh...)
+}
+
+// detachFresh points the fresh routes' parents at stand-ins for this
+// translation's Gateways and listeners, holding only what later
+// translations read of them (the Gateway's name, the listener's slot):
+// carried on, a route would otherwise keep its translation's Gateway
+// states, copies and all, for as long as it is not changed again.
+func (t *translator) detachFresh() {
+	gws := map[*gatewayState]*gatewayState{}
+	ls := map[*listenerState]*listenerState{}
+	stub := func(g *gatewayState) *gatewayState {
+		if g == nil {
+			return nil
+		}
+		s := gws[g]
+		if s == nil {
+			k := keyOf(g.obj)
+			s = &gatewayState{obj: &gwapiv1.Gateway{ObjectMeta: metav1.ObjectMeta{Namespace: k.Namespace, Name: k.Name}}}
+			gws[g] = s
+		}
+		return s
+	}
+	for i := range t.fresh {
+		for _, p := range t.fresh[i].parents {
+			p.gw, p.set = stub(p.gw), nil
+			for j, a := range p.attachments {
+				s := ls[a.l]
+				if s == nil {
+					s = &listenerState{gw: stub(a.l.gw), slot: a.l.slot}
+					ls[a.l] = s
+				}
+				p.attachments[j].l = s
+			}
+		}
+	}
 }

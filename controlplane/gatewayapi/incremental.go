@@ -337,6 +337,9 @@ func (c *Cache) keep(t *translator) {
 			c.spare = nil
 			c.patches++
 		}
+		if t.patched {
+			t.detachFresh()
+		}
 		c.last, c.prev, c.superseded = t, nil, nil
 	}
 }

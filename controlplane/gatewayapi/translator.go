@@ -99,6 +99,8 @@ type translator struct {
 	// input changed; dropped are the HTTPRoutes patched out.
 	patched bool
 	dropped []*gwapiv1.HTTPRoute
+	// fresh are the states of the routes a patch processed.
+	fresh []routeState
 	// touched are the hostnames whose contributions a patch changed, by
 	// listener, sorted; groups are the HTTP ports' virtual hosts, and
 	// goneVhosts the keys of those a patched translation dropped
