@@ -212,7 +212,9 @@ func (a *API) prepareCreate(p *prepared, obj map[string]any, fv FieldValidation)
 	u.SetGeneration(1)
 	u.SetDeletionTimestamp(nil)
 	u.SetDeletionGracePeriodSeconds(nil)
-	res, err := a.v.Create(obj)
+	// obj is prepare's own copy and is not read after this, so the
+	// validator may prune and default it in place.
+	res, err := a.v.CreateInPlace(obj)
 	if err != nil {
 		return badRequestf("%v", err)
 	}
@@ -236,7 +238,7 @@ func (a *API) prepareUpdate(p *prepared, obj map[string]any, fv FieldValidation)
 	}
 	u.SetCreationTimestamp(ou.GetCreationTimestamp())
 	u.SetGeneration(ou.GetGeneration())
-	res, err := a.v.Update(obj, oldObj)
+	res, err := a.v.UpdateInPlace(obj, oldObj)
 	if err != nil {
 		return badRequestf("%v", err)
 	}
