@@ -70,6 +70,13 @@ func splitDocuments(data []byte) []*document {
 		} else {
 			data = nil
 		}
+		// Most lines are content well inside a document: only a possible
+		// separator or a document's first lines need reading as text.
+		isSep := bytes.HasPrefix(line, []byte("---"))
+		if !isSep && cur.firstLine > 0 {
+			cur.data = append(cur.data, line...)
+			continue
+		}
 		text := strings.TrimRight(string(line), "\r\n")
 		if rest, ok := separator(text); ok {
 			flush()
