@@ -132,6 +132,10 @@ func (t *translator) finishTLS(cs *classState, x *ir.Xds) {
 			}
 		}
 		for _, lis := range x.Listeners {
+			// Written into, and a patched translation's list of an HTTP
+			// port's virtual hosts is the Cache's, which must hold them
+			// without the certificate (cache_vhost_patch.go): a copy.
+			lis.VirtualHosts = slices.Clone(lis.VirtualHosts)
 			for _, o := range vhostOwners(lis, byPort[lis.Port]) {
 				if cert := certs[o.owner.gw]; cert != "" {
 					*o.slot = t.presentClientCert(*o.slot, cert)

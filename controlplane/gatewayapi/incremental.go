@@ -21,9 +21,11 @@ import (
 // BackendTLSPolicies and the rest. A Cache remembers each route's
 // compilation, keyed by the input object's identity, and reuses it while
 // the route object and every non-route object are the very ones it was
-// compiled with. Any change to a non-route object forgets everything, so
-// the next translation is a full one. Everything else (parents, conflicts,
-// precedence, status, the IR) is computed for every translation, as
+// compiled with, but for GatewayClasses, Gateways and ListenerSets, which
+// compilations do not read and whose status alone may change
+// (cache_world.go). Any other change to a non-route object forgets
+// everything, so the next translation is a full one. Everything else
+// (parents, conflicts, precedence, status, the IR) is computed for every translation, as
 // Translate does; the output is always Translate's.
 //
 // Identity is sound because config sources publish snapshots: an object in
@@ -91,17 +93,21 @@ func (c *Cache) Translate(res *resource.Resources, opts Options) *Result {
 	return translate(res, opts, c)
 }
 
-// begin forgets everything if res's non-route objects or opts are not
-// those of the last translation.
+// begin forgets the route compilations and virtual hosts if res's
+// non-route objects, as compilations read them (sameCompileWorld), or opts
+// are not those of the last translation; the last translation itself is
+// reused (prev) only when they are the very same objects.
 func (c *Cache) begin(res *resource.Resources, opts Options) {
 	world := worldOf(res)
-	c.sameWorld = c.routes != nil && sameWorld(c.world, world) && sameOptions(c.opts, opts)
+	compiled := c.routes != nil && sameOptions(c.opts, opts)
+	c.sameWorld = compiled && sameWorld(c.world, world)
+	compiled = c.sameWorld || compiled && sameCompileWorld(c.world, world)
 	c.prev = nil
 	if c.sameWorld {
 		c.prev = c.last
 	}
 	c.superseded, c.last = c.last, nil
-	if !c.sameWorld {
+	if !compiled {
 		c.routes = map[*gwapiv1.HTTPRoute]*compiledRoute{}
 		c.vhosts = map[string]*vhostMemo{}
 		c.vhClusters = map[*ir.VirtualHost]*vhostClusters{}

@@ -38,18 +38,22 @@ func TestCacheEqualsTranslate(t *testing.T) {
 			// A Result two translations old, as rendered then: what the
 			// Cache recycles must not be anything a Result holds.
 			// Sampled: rendering is slow.
-			var old *Result
+			var old, last *Result
 			var oldYAML []byte
 			cur := res
 			for step := range 30 {
 				if step > 0 {
 					cur = change(rng, cur)
+					if rng.IntN(2) == 0 {
+						cur = writeBack(rng, cur, last)
+					}
 				}
 				if rng.IntN(4) == 0 {
 					now = now.Add(time.Second)
 				}
 				got := c.Translate(cur, opts)
 				want := Translate(cur, opts)
+				last = got
 				if step%7 == 2 && old != nil {
 					if y := render(t, old); string(y) != string(oldYAML) {
 						t.Fatalf("step %d: the Result of step %d changed:\n%s", step, step-2, lineDiff(oldYAML, y))
