@@ -68,3 +68,33 @@ func samePtr[T comparable](a, b *T) bool {
 	}
 	return *a == *b
 }
+
+// lastParents returns the status parents of rs's route in the last
+// translation's Result, when rs's input is that route unchanged: the same
+// object, or one with the same uid and generation. Treated as the
+// existing status of a route whose input carries none of ours, it keeps
+// an unchanged condition's lastTransitionTime, and the route's output
+// object, when the clock moves: the output is then Translate's for inputs
+// that carry the last Result's statuses, as if they had been written back.
+func (t *translator) lastParents(rs *routeState) []gwapiv1.RouteParentStatus {
+	if t.cache == nil || t.cache.superseded == nil || rs.http == nil {
+		return nil
+	}
+	last := t.cache.superseded.http
+	i := rs.pos
+	if i >= len(last) || last[i].key != rs.key {
+		var found bool
+		i, found = slices.BinarySearchFunc(last, rs.key, func(s *routeState, k nsName) int { return compareKeys(s.key, k) })
+		if !found {
+			return nil
+		}
+	}
+	prev := last[i]
+	if !prev.writeStatus || prev.out == nil {
+		return nil
+	}
+	if prev.http != rs.http && (prev.gen != rs.gen || prev.http.UID != rs.http.UID) {
+		return nil
+	}
+	return prev.out.Status.Parents
+}

@@ -274,11 +274,17 @@ func (t *translator) routeParents(rs *routeState, out []gwapiv1.RouteParentStatu
 	if rs.http == nil {
 		gen = rs.obj.GetGeneration()
 	}
+	existing := in
+	if ours == 0 {
+		// Nothing of ours written back (the file source, or not yet):
+		// the last output is the existing status (cache_status.go).
+		existing = t.lastParents(rs)
+	}
 	for _, p := range rs.parents {
 		var old []metav1.Condition
-		for i := range in {
-			if ours > 0 && in[i].ControllerName == t.opts.ControllerName && sameParentRef(in[i].ParentRef, p.ref) {
-				old = in[i].Conditions
+		for i := range existing {
+			if existing[i].ControllerName == t.opts.ControllerName && sameParentRef(existing[i].ParentRef, p.ref) {
+				old = existing[i].Conditions
 			}
 		}
 		var buf [3]cond
@@ -292,6 +298,11 @@ func (t *translator) routeParents(rs *routeState, out []gwapiv1.RouteParentStatu
 			cs = t.stamp(gen, old, want)
 		}
 		out = append(out, gwapiv1.RouteParentStatus{ParentRef: p.ref, ControllerName: t.opts.ControllerName, Conditions: cs})
+	}
+	if ours == 0 && rs.http != nil && t.cache != nil {
+		// The next translation takes this output as the existing status,
+		// so whatever time it took is kept then: nothing to restamp.
+		t.stampedNow = false
 	}
 	return out
 }
