@@ -53,6 +53,9 @@ type Cache struct {
 	// sameWorld: this translation's non-route objects are the last one's,
 	// so last's index lookups and clusters hold; reset by begin.
 	sameWorld bool
+	// sameCompiled: the compilations of the last translation hold for this
+	// one (sameCompileWorld), and so do the last index's lookups.
+	sameCompiled bool
 	// last is the last translation that completed; prev is the one this
 	// translation may reuse (last, if the world is the same), so that a
 	// translation that panicked is never reused.
@@ -102,6 +105,7 @@ func (c *Cache) begin(res *resource.Resources, opts Options) {
 	compiled := c.routes != nil && sameOptions(c.opts, opts)
 	c.sameWorld = compiled && sameWorld(c.world, world)
 	compiled = c.sameWorld || compiled && sameCompileWorld(c.world, world)
+	c.sameCompiled = compiled
 	c.prev = nil
 	if c.sameWorld {
 		c.prev = c.last
@@ -277,14 +281,19 @@ func (t *translator) replay(rs *routeState, e *compiledRoute) {
 }
 
 // index returns res's index, reusing the last one's lookups when the
-// non-route objects are the same.
+// non-route objects are the same, or differ in status only.
 func (c *Cache) index(res *resource.Resources) *index {
 	if c == nil {
 		return newIndex(res)
 	}
 	var world *index
-	if c.prev != nil {
+	switch {
+	case c.prev != nil:
 		world = c.prev.idx
+	case c.sameCompiled && c.superseded != nil:
+		// Its lookups are of the very same objects but Gateways, which
+		// they only list by key, and those are the same (sameMetaAndSpec).
+		world = c.superseded.idx
 	}
 	return newIndexFrom(res, world, c.sortRoutes)
 }

@@ -2,11 +2,13 @@ package gatewayapi_test
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/envoygateway/terraform-provider-envoygateway/controlplane/bench/workload"
 	"github.com/envoygateway/terraform-provider-envoygateway/controlplane/gatewayapi"
+	"github.com/envoygateway/terraform-provider-envoygateway/controlplane/resource"
 )
 
 // BenchmarkCacheChange is the Gateway API stage of a one-route change with
@@ -48,4 +50,40 @@ func BenchmarkCacheChangeNewSecond(b *testing.B) {
 			b.Fatal("the workload's fleet has no IR")
 		}
 	}
+}
+
+// BenchmarkCacheChangeStatusWriteBack is BenchmarkCacheChange with every
+// Result's Gateway statuses written back before the next change, as the
+// Config Server's status writer does when a route create changes
+// attachedRoutes: new Gateway objects that differ in status only.
+func BenchmarkCacheChangeStatusWriteBack(b *testing.B) {
+	w := workload.Generate(10000, 1)
+	c := &gatewayapi.Cache{}
+	r := c.Translate(w.Resources, gatewayapi.Options{})
+	cur, k := w.Resources, 0
+	b.ReportAllocs()
+	for b.Loop() {
+		cur, k = workload.Change(writeGatewayStatus(cur, r), k), k+1
+		if r = c.Translate(cur, gatewayapi.Options{}); r.IR[workload.Fleet] == nil {
+			b.Fatal("the workload's fleet has no IR")
+		}
+	}
+}
+
+// writeGatewayStatus returns res with each Gateway that r holds replaced
+// by a copy with r's status and a new resourceVersion.
+func writeGatewayStatus(res *resource.Resources, r *gatewayapi.Result) *resource.Resources {
+	out := *res
+	out.Gateways = slices.Clone(res.Gateways)
+	for i, g := range out.Gateways {
+		for _, o := range r.Gateways {
+			if o.Namespace == g.Namespace && o.Name == g.Name {
+				n := g.DeepCopy()
+				o.Status.DeepCopyInto(&n.Status)
+				n.ResourceVersion += "s"
+				out.Gateways[i] = n
+			}
+		}
+	}
+	return &out
 }
