@@ -9,7 +9,7 @@ export GOFLAGS
 export GOTOOLCHAIN := local
 export GOTELEMETRY := off
 
-.PHONY: all build run test vet golden fmt-check deps clean fleet-down
+.PHONY: all build run test vet golden fmt-check deps clean fleet-down upstream-tests
 
 all: build
 
@@ -38,6 +38,9 @@ golden: ## regenerate golden files after an intended change; review the diff
 
 clean:
 	rm -rf $(BIN)
+
+upstream-tests: deps ## run the upstream tests of the patched modules under third_party/ against the patched copies
+	sh third_party/upstream-tests.sh
 
 bench: build ## measure translation, change propagation, xDS fan-out, writes and start-up; BENCH_FLAGS=--quick for smaller sizes
 	$(BIN)/envoy-gateway bench --json bench-results.json $(BENCH_FLAGS)
