@@ -2,6 +2,7 @@ package bench
 
 import (
 	"fmt"
+	"runtime/debug"
 	"testing"
 	"time"
 
@@ -36,12 +37,34 @@ func TestFanoutEveryProxyAcksEveryChange(t *testing.T) {
 		cur = workload.Change(cur, k)
 		_, err := p.Publish(cur, time.Minute)
 		return err
-	})
+	}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.AllAcked.N != 3 {
-		t.Fatalf("%d changes ACKed by all, want 3", res.AllAcked.N)
+	if res.AllAcked.N != 3 || len(res.Changes) != 3 {
+		t.Fatalf("%d changes ACKed by all, %d recorded, want 3", res.AllAcked.N, len(res.Changes))
+	}
+	for k, c := range res.Changes {
+		if c.FirstAckMs > c.HalfAckedMs || c.HalfAckedMs > c.AllAckedMs {
+			t.Errorf("change %d: first, half and all ACKed out of order: %+v", k, c)
+		}
+	}
+}
+
+func TestWarmFleetMemoryRestoresTheCollector(t *testing.T) {
+	gc, limit := debug.SetGCPercent(77), debug.SetMemoryLimit(1<<40)
+	defer debug.SetGCPercent(gc)
+	defer debug.SetMemoryLimit(limit)
+	restore := warmFleetMemory(8 << 20)
+	if got := debug.SetGCPercent(-1); got != -1 {
+		t.Errorf("GC percent while warm: %d, want -1 (off)", got)
+	}
+	restore()
+	if got := debug.SetGCPercent(77); got != 77 {
+		t.Errorf("GC percent after restore: %d, want 77", got)
+	}
+	if got := debug.SetMemoryLimit(-1); got != 1<<40 {
+		t.Errorf("memory limit after restore: %d, want %d", got, int64(1<<40))
 	}
 }
 
@@ -109,7 +132,7 @@ func BenchmarkFanout(b *testing.B) {
 		// Not Publish: the clock runs until the proxies ACK.
 		p.Resources.Store(sourceName, cur)
 		return nil
-	})
+	}, nil)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -209,14 +209,20 @@ func MeasureFanout(binary string, childArgs []string, routes, streams, changes i
 	defer c.stop()
 	// The child's "set" answers arrive while the proxies are still
 	// receiving; they are read after each wait.
-	res, err := Fanout(addr, streams, changes, func(k int) error { return c.send(fmt.Sprintf("change %d", k)) })
+	res, err := Fanout(addr, streams, changes, func(k int) error { return c.send(fmt.Sprintf("change %d", k)) },
+		func(int) (float64, error) {
+			set, err := c.expect("set", changeTimeout)
+			if err != nil {
+				return 0, err
+			}
+			var d float64
+			if _, err := fmt.Sscan(set, &d); err != nil {
+				return 0, fmt.Errorf("control plane child: bad set line %q", set)
+			}
+			return d, nil
+		})
 	if err != nil {
 		return nil, err
-	}
-	for range changes {
-		if _, err := c.expect("set", changeTimeout); err != nil {
-			return nil, err
-		}
 	}
 	res.Routes, res.Separate = routes, true
 	if err := c.send("mem"); err != nil {

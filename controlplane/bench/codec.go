@@ -2,6 +2,7 @@ package bench
 
 import (
 	"sync"
+	"sync/atomic"
 
 	discovery "github.com/envoyproxy/go-control-plane/envoy/service/discovery/v3"
 	"google.golang.org/grpc/mem"
@@ -24,6 +25,8 @@ import (
 type namesCache struct {
 	mu    sync.Mutex
 	names map[[2]string][]string
+	// largest is the largest response received, in bytes.
+	largest atomic.Int64
 }
 
 func newNamesCache() *namesCache { return &namesCache{names: map[[2]string][]string{}} }
@@ -66,6 +69,12 @@ func (c leanCodec) Unmarshal(data mem.BufferSlice, v any) error {
 	resp, ok := v.(*discovery.DiscoveryResponse)
 	if !ok {
 		return proto.Unmarshal(data.Materialize(), v.(proto.Message))
+	}
+	for n := int64(data.Len()); ; {
+		l := c.names.largest.Load()
+		if n <= l || c.names.largest.CompareAndSwap(l, n) {
+			break
+		}
 	}
 	version, typ, nonce, ok := scanResponse(data)
 	if !ok || needsNames(typ) && !c.names.known(typ, version) {

@@ -206,8 +206,9 @@ type waiter struct {
 	done    func(id int, acks map[string]string) bool
 	reached []bool
 	left    int
-	last    time.Time
-	ch      chan struct{}
+	// ats are the times proxies reached the condition, in order.
+	ats []time.Time
+	ch  chan struct{}
 }
 
 func newTracker(n int) *tracker {
@@ -227,7 +228,7 @@ func (t *tracker) acked(id int, typ, version string, at time.Time) {
 		return
 	}
 	w.reached[id] = true
-	w.last = at
+	w.ats = append(w.ats, at)
 	if w.left--; w.left == 0 {
 		close(w.ch)
 		t.waiter = nil
@@ -246,30 +247,44 @@ func (t *tracker) fail(err error) {
 // Proxies already there count at once. wait returns the time of the ACK
 // that completed the set.
 func (t *tracker) expect(done func(id int, acks map[string]string) bool) (wait func(timeout time.Duration) (time.Time, error)) {
+	each := t.expectEach(done)
+	return func(timeout time.Duration) (time.Time, error) {
+		ats, err := each(timeout)
+		if err != nil {
+			return time.Time{}, err
+		}
+		return ats[len(ats)-1], nil
+	}
+}
+
+// expectEach is expect, whose wait returns, in order, the time at which
+// each proxy reached the condition.
+func (t *tracker) expectEach(done func(id int, acks map[string]string) bool) (wait func(timeout time.Duration) ([]time.Time, error)) {
 	t.mu.Lock()
 	w := &waiter{done: done, reached: make([]bool, len(t.acks)), left: len(t.acks), ch: make(chan struct{})}
+	now := time.Now()
 	for i, a := range t.acks {
 		if done(i, a) {
 			w.reached[i] = true
 			w.left--
+			w.ats = append(w.ats, now)
 		}
 	}
 	if w.left == 0 {
 		close(w.ch)
-		w.last = time.Now()
 	} else {
 		t.waiter = w
 	}
 	t.mu.Unlock()
-	return func(timeout time.Duration) (time.Time, error) {
+	return func(timeout time.Duration) ([]time.Time, error) {
 		select {
 		case <-w.ch:
-			return w.last, nil
+			return w.ats, nil
 		case <-time.After(timeout):
 			t.mu.Lock()
 			defer t.mu.Unlock()
 			t.waiter = nil
-			return time.Time{}, fmt.Errorf("%d of %d proxies did not ACK within %s (first error: %v)", w.left, len(t.acks), timeout, t.err)
+			return nil, fmt.Errorf("%d of %d proxies did not ACK within %s (first error: %v)", w.left, len(t.acks), timeout, t.err)
 		}
 	}
 }

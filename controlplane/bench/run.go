@@ -52,7 +52,7 @@ func (c Config) sizes() sizes {
 			fanoutRoutes: 1000, streams: 100, fanoutChanges: 5, seqWrites: 50, concWrites: 200, concurrentWriteClients: 16}
 	}
 	return sizes{translation: []int{100, 1000, 10000, 50000}, process: 10000, startup: 10000, incremental: 10000, changes: 200,
-		fanoutRoutes: 10000, streams: 1000, fanoutChanges: 10, seqWrites: 300, concWrites: 1000, concurrentWriteClients: 16}
+		fanoutRoutes: 10000, streams: 1000, fanoutChanges: 20, seqWrites: 300, concWrites: 1000, concurrentWriteClients: 16}
 }
 
 // Run measures everything; a measurement that fails is reported in

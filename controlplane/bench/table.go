@@ -27,9 +27,9 @@ func (r *Report) WriteTable(out io.Writer) error {
 		fmt.Fprintf(w, "\t%d\t%d\t%.1f\t%.1f\t%.1f\t%.1f\n\n", i.Routes, i.Changes, i.Latency.P50ms, i.Latency.P99ms, i.Latency.MaxMs, i.InitialMs)
 	}
 	if f := r.Fanout; f != nil {
-		fmt.Fprintln(w, "xDS fan-out: change -> all ACKed\troutes\tstreams\tchanges\tp50 ms\tp99 ms\tinitial sync ms\tCP RSS MiB\tCP peak RSS MiB\tCP heap MiB")
-		fmt.Fprintf(w, "\t%d\t%d\t%d\t%.1f\t%.1f\t%.0f\t%.0f\t%.0f\t%.0f\n\n", f.Routes, f.Streams, f.AllAcked.N, f.AllAcked.P50ms, f.AllAcked.P99ms,
-			f.InitialSyncMs, f.ControlPlaneRSSMiB, f.ControlPlanePeakRSSMiB, f.ControlPlaneHeapMiB)
+		fmt.Fprintln(w, "xDS fan-out: change -> all ACKed\troutes\tstreams\tchanges\tp50 ms\tp99 ms\tinitial sync ms\twarm-up ms\tCP RSS MiB\tCP peak RSS MiB\tCP heap MiB")
+		fmt.Fprintf(w, "\t%d\t%d\t%d\t%.1f\t%.1f\t%.0f\t%.0f\t%.0f\t%.0f\t%.0f\n\n", f.Routes, f.Streams, f.AllAcked.N, f.AllAcked.P50ms, f.AllAcked.P99ms,
+			f.InitialSyncMs, f.WarmUpMs, f.ControlPlaneRSSMiB, f.ControlPlanePeakRSSMiB, f.ControlPlaneHeapMiB)
 	}
 	if len(r.ConfigServer) > 0 {
 		fmt.Fprintln(w, "Config Server durable PUTs\tclients\twrites\tPUTs/s\tp50 ms\tp99 ms\tCPU ms/PUT")
