@@ -267,13 +267,10 @@ func (st *decodeState) items(loc *location, raw []byte, key, apiVersion, kind st
 // typed strictly decodes raw into the Go type of ki and checks the result;
 // m, if not nil, is raw decoded for the Validator.
 func (st *decodeState) typed(loc *location, ki *kindInfo, raw []byte, m map[string]any) {
-	obj, ok := st.strict(loc, ki, raw)
-	if !ok {
-		return
-	}
+	obj, ok := st.validatedFirst(ki, &m)
 	var verrs field.ErrorList
-	if st.dec.Validator != nil {
-		if obj, verrs, ok = st.validate(loc, ki, obj, raw, m); !ok {
+	if !ok {
+		if obj, verrs, ok = st.strictThenValidate(loc, ki, raw, m); !ok {
 			return
 		}
 	}
@@ -309,8 +306,7 @@ func (st *decodeState) add(p pendingAdd) {
 // strict decodes raw into a new object of ki, rejecting unknown fields and
 // wrong types, and sets its canonical type and default namespace.
 func (st *decodeState) strict(loc *location, ki *kindInfo, raw []byte) (Object, bool) {
-	obj := ki.newObject()
-	strictErrs, err := sigsjson.UnmarshalStrict(raw, obj)
+	obj, strictErrs, err := strictDecode(ki, raw)
 	if err != nil {
 		st.fail(typeError(loc, raw, err))
 		return nil, false
@@ -321,11 +317,32 @@ func (st *decodeState) strict(loc *location, ki *kindInfo, raw []byte) (Object, 
 	if len(strictErrs) > 0 {
 		return nil, false
 	}
+	return obj, true
+}
+
+// strictDecode is strict without the reporting.
+func strictDecode(ki *kindInfo, raw []byte) (Object, []error, error) {
+	obj := ki.newObject()
+	strictErrs, err := sigsjson.UnmarshalStrict(raw, obj)
+	if err != nil || len(strictErrs) > 0 {
+		return nil, strictErrs, err
+	}
 	obj.GetObjectKind().SetGroupVersionKind(schema.GroupVersionKind{Group: ki.group, Version: ki.versions[0], Kind: ki.kind})
 	if ki.namespaced && obj.GetNamespace() == "" {
 		obj.SetNamespace(DefaultNamespace)
 	}
-	return obj, true
+	return obj, nil, nil
+}
+
+// strictThenValidate strictly decodes raw and, when that succeeds and there
+// is a Validator, validates m, raw decoded (nil: decode it again). ok is false when an error was reported and
+// the object must be left out; verrs are the Validator's errors, which
+// the caller reports together with the built-in checks'.
+func (st *decodeState) strictThenValidate(loc *location, ki *kindInfo, raw []byte, m map[string]any) (obj Object, verrs field.ErrorList, ok bool) {
+	if obj, ok = st.strict(loc, ki, raw); !ok || st.dec.Validator == nil {
+		return obj, nil, ok
+	}
+	return st.validate(loc, ki, obj, raw, m)
 }
 
 // validate runs the Validator on raw, the object as written, and decodes

@@ -23,7 +23,7 @@ func newDecoder() (dec *resource.Decoder, ready func() error) {
 			p.err = err
 			return
 		}
-		p.v = v.ForDecoder()
+		p.crd, p.v = v, v.ForDecoder()
 	}()
 	return &resource.Decoder{Validator: p}, func() error { <-p.done; return p.err }
 }
@@ -31,6 +31,7 @@ func newDecoder() (dec *resource.Decoder, ready func() error) {
 // pendingValidator is a validator being built; Validate waits for it.
 type pendingValidator struct {
 	done chan struct{}
+	crd  *validation.Validator
 	v    resource.Validator
 	err  error
 }
@@ -43,9 +44,27 @@ func (p *pendingValidator) Validate(obj map[string]any) (map[string]any, field.E
 	return p.v.Validate(obj)
 }
 
+// ValidateUnknown is Validate (ForDecoder's hook) also returning the
+// fields the schema pruned, which lets the decoder skip a strict decode of
+// every valid object (see resource.UnknownFieldsValidator).
+func (p *pendingValidator) ValidateUnknown(obj map[string]any) (map[string]any, []string, field.ErrorList) {
+	<-p.done
+	if p.err != nil {
+		return nil, nil, field.ErrorList{field.InternalError(field.NewPath("metadata"), p.err)}
+	}
+	r, err := p.crd.CreateInPlace(obj)
+	if err != nil {
+		return nil, nil, field.ErrorList{field.Invalid(field.NewPath("metadata"), nil, err.Error())}
+	}
+	return r.Object, r.UnknownFields, r.Errors
+}
+
 // ConcurrentSafe: the CRD validator is (see validation.ForDecoder).
 func (*pendingValidator) ConcurrentSafe() {}
 
-var _ resource.ConcurrentValidator = (*pendingValidator)(nil)
+var (
+	_ resource.ConcurrentValidator    = (*pendingValidator)(nil)
+	_ resource.UnknownFieldsValidator = (*pendingValidator)(nil)
+)
 
 func gwController(name string) gwapiv1.GatewayController { return gwapiv1.GatewayController(name) }

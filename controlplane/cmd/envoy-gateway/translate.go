@@ -22,6 +22,7 @@ import (
 func newTranslateCommand() *cobra.Command {
 	var files []string
 	var to, output, controller, cpuProfile string
+	var showTimeline bool
 	cmd := &cobra.Command{
 		Use:   "translate -f FILE [-f FILE...] --to xds|ir|status [-o yaml|json]",
 		Short: "Translate manifests offline and print xDS, IR or status",
@@ -56,21 +57,29 @@ field, and nothing is printed.`,
 				}
 				defer stop()
 			}
+			tl := newTimeline(cmd.ErrOrStderr(), showTimeline)
+			end := tl.phase("load")
 			res, err := loadManifests(cmd.ErrOrStderr(), files)
+			end()
 			if err != nil {
 				return err
 			}
+			end = tl.phase("translate")
 			result := gatewayapi.Translate(res, gatewayapi.Options{ControllerName: gwController(controller)})
+			end()
 			switch to {
 			case "status":
 				return writeDocuments(cmd.OutOrStdout(), statusDocuments(result), output)
 			case "ir":
 				return writeDocuments(cmd.OutOrStdout(), []any{result.IR}, output)
 			}
+			end = tl.phase("xds")
 			fleets, err := xdsFleets(result)
+			end()
 			if err != nil {
 				return err
 			}
+			defer tl.phase("output")()
 			return writeXDS(cmd.OutOrStdout(), fleets, output)
 		},
 	}
@@ -80,6 +89,8 @@ field, and nothing is printed.`,
 	cmd.Flags().StringVar(&controller, "controller-name", string(resource.DefaultControllerName), "GatewayClass controllerName this control plane owns")
 	cmd.Flags().StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the run to this file")
 	_ = cmd.Flags().MarkHidden("cpuprofile")
+	cmd.Flags().BoolVar(&showTimeline, "timeline", false, "print when each phase starts and ends to stderr")
+	_ = cmd.Flags().MarkHidden("timeline")
 	return cmd
 }
 
