@@ -163,8 +163,8 @@ func (r *xdsRenderer) render(m proto.Message, side, key string) ([]byte, error) 
 	if err != nil {
 		return nil, fmt.Errorf("%T: %w", m, err)
 	}
-	var v any
-	if err := json.Unmarshal(b, &v); err != nil {
+	v, err := readJSON(b)
+	if err != nil {
 		return nil, err
 	}
 	if r.yaml {
