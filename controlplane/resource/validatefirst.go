@@ -1,8 +1,6 @@
 package resource
 
 import (
-	"encoding/json"
-
 	"k8s.io/apimachinery/pkg/util/validation/field"
 )
 
@@ -67,7 +65,7 @@ func (st *decodeState) validatedFirst(ki *kindInfo, m *map[string]any) (Object, 
 	if len(errs) > 0 || len(unknown) > 0 || out == nil {
 		return nil, false
 	}
-	js, err := json.Marshal(out)
+	js, err := marshalJSON(out)
 	if err != nil {
 		return nil, false
 	}
