@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/envoygateway/terraform-provider-envoygateway/controlplane/bench/workload"
+	"github.com/envoygateway/terraform-provider-envoygateway/internal/profiling"
 )
 
 // The fan-out measurement runs the control plane in a child process so that
@@ -53,7 +54,7 @@ func ServeChild(in io.Reader, out io.Writer, routes int, seed uint64, profile st
 		switch cmd {
 		case "change":
 			if profile != "" {
-				stop, err := startProfile(profile)
+				stop, err := profiling.StartCPU(profile)
 				if err != nil {
 					return err
 				}
@@ -83,18 +84,6 @@ func ServeChild(in io.Reader, out io.Writer, routes int, seed uint64, profile st
 		}
 	}
 	return sc.Err()
-}
-
-func startProfile(path string) (stop func(), err error) {
-	f, err := os.Create(path)
-	if err != nil {
-		return nil, err
-	}
-	if err := pprof.StartCPUProfile(f); err != nil {
-		f.Close()
-		return nil, err
-	}
-	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
 
 // writeHeapProfile is best effort: the figures still go out without it.

@@ -13,11 +13,12 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"runtime/pprof"
 	"slices"
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/envoygateway/terraform-provider-envoygateway/internal/profiling"
 )
 
 func main() {
@@ -28,7 +29,7 @@ func main() {
 	hold := flag.Bool("hold", false, "measure nothing: set up both roots, print how to run terraform in them by hand, and keep the control plane up until interrupted")
 	flag.Parse()
 	if *cpuprofile != "" {
-		stop, err := startCPUProfile(*cpuprofile)
+		stop, err := profiling.StartCPU(*cpuprofile)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "tfbench:", err)
 			os.Exit(1)
@@ -41,18 +42,6 @@ func main() {
 		fmt.Fprintln(os.Stderr, "tfbench:", err)
 		os.Exit(1)
 	}
-}
-
-func startCPUProfile(file string) (stop func(), err error) {
-	f, err := os.Create(file)
-	if err != nil {
-		return nil, err
-	}
-	if err := pprof.StartCPUProfile(f); err != nil {
-		f.Close()
-		return nil, err
-	}
-	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
 
 // timings holds every measurement of one root, by command.

@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
-	"runtime/pprof"
 	"slices"
 	"strings"
 
@@ -17,6 +16,7 @@ import (
 	"github.com/envoygateway/terraform-provider-envoygateway/controlplane/gatewayapi"
 	"github.com/envoygateway/terraform-provider-envoygateway/controlplane/resource"
 	"github.com/envoygateway/terraform-provider-envoygateway/controlplane/xds/translator"
+	"github.com/envoygateway/terraform-provider-envoygateway/internal/profiling"
 )
 
 func newTranslateCommand() *cobra.Command {
@@ -51,7 +51,7 @@ field, and nothing is printed.`,
 			}
 			batchGC()
 			if cpuProfile != "" {
-				stop, err := startCPUProfile(cpuProfile)
+				stop, err := profiling.StartCPU(cpuProfile)
 				if err != nil {
 					return err
 				}
@@ -108,21 +108,6 @@ func batchGC() {
 	if _, set := os.LookupEnv("GOMEMLIMIT"); !set {
 		debug.SetMemoryLimit(1 << 30)
 	}
-}
-
-// startCPUProfile profiles the rest of the run: where a large translate
-// spends its time (decoding, validation, translation, output) is the
-// question the benchmark leaves.
-func startCPUProfile(path string) (func(), error) {
-	f, err := os.Create(path)
-	if err != nil {
-		return nil, err
-	}
-	if err := pprof.StartCPUProfile(f); err != nil {
-		f.Close()
-		return nil, err
-	}
-	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
 
 // loadManifests decodes and validates every file, warning once per skipped
