@@ -32,7 +32,7 @@ func appendMarshaled(b []byte, v any) ([]byte, error) {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendMarshaledString(b, k)
+			b = AppendJSONString(b, k)
 			b = append(b, ':')
 			if b, err = appendMarshaled(b, v[k]); err != nil {
 				return nil, err
@@ -55,7 +55,7 @@ func appendMarshaled(b []byte, v any) ([]byte, error) {
 		}
 		return append(b, ']'), nil
 	case string:
-		return appendMarshaledString(b, v), nil
+		return AppendJSONString(b, v), nil
 	case int64:
 		return strconv.AppendInt(b, v, 10), nil
 	case bool:
@@ -70,9 +70,9 @@ func appendMarshaled(b []byte, v any) ([]byte, error) {
 	return append(b, js...), nil
 }
 
-// appendMarshaledString quotes s as json.Marshal does: plain printable ASCII
+// AppendJSONString quotes s as json.Marshal does: plain printable ASCII
 // is copied, anything it would escape goes through it.
-func appendMarshaledString(b []byte, s string) []byte {
+func AppendJSONString(b []byte, s string) []byte {
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
 			js, _ := json.Marshal(s)

@@ -5,6 +5,8 @@ import (
 	"math"
 	"slices"
 	"strconv"
+
+	"github.com/envoygateway/terraform-provider-envoygateway/controlplane/resource"
 )
 
 // appendIndentedJSON appends v, a value read by encoding/json, as
@@ -28,7 +30,7 @@ func appendIndentedJSON(b []byte, v any, depth int) []byte {
 				b = append(b, ',')
 			}
 			b = appendNewline(b, depth+1)
-			b = appendJSONString(b, k)
+			b = resource.AppendJSONString(b, k)
 			b = append(b, ": "...)
 			b = appendIndentedJSON(b, v[k], depth+1)
 		}
@@ -47,7 +49,7 @@ func appendIndentedJSON(b []byte, v any, depth int) []byte {
 		}
 		return append(appendNewline(b, depth), ']')
 	case string:
-		return appendJSONString(b, v)
+		return resource.AppendJSONString(b, v)
 	case float64:
 		// Whole numbers print as integers; -0 prints as "-0".
 		if v == math.Trunc(v) && math.Abs(v) < 1<<53 && (v != 0 || !math.Signbit(v)) {
@@ -72,18 +74,4 @@ func appendNewline(b []byte, depth int) []byte {
 		b = append(b, "  "...)
 	}
 	return b
-}
-
-// appendJSONString quotes s as encoding/json does: plain printable ASCII
-// is copied, anything it would escape goes through it.
-func appendJSONString(b []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
-			js, _ := json.Marshal(s)
-			return append(b, js...)
-		}
-	}
-	b = append(b, '"')
-	b = append(b, s...)
-	return append(b, '"')
 }

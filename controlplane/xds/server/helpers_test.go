@@ -10,6 +10,9 @@ import (
 	"github.com/envoygateway/terraform-provider-envoygateway/controlplane/ir"
 	"github.com/envoygateway/terraform-provider-envoygateway/controlplane/xds/translator"
 	"github.com/envoygateway/terraform-provider-envoygateway/internal/testutil/xdsclient"
+	discovery "github.com/envoyproxy/go-control-plane/envoy/service/discovery/v3"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
 )
 
 func testLogger(t *testing.T) *slog.Logger {
@@ -80,4 +83,18 @@ func prefix(p string) ir.Match { return ir.Match{PathType: ir.PathPrefix, Path: 
 
 func httpListener(name string, port uint32, vhs ...*ir.VirtualHost) *ir.Listener {
 	return &ir.Listener{Name: name, Address: "127.0.0.1", Port: port, Protocol: ir.ProtocolHTTP, VirtualHosts: vhs}
+}
+
+// adsServiceClient dials addr and returns an ADS client whose streams end with
+// the test.
+func adsServiceClient(t *testing.T, addr string) (discovery.AggregatedDiscoveryServiceClient, context.Context) {
+	t.Helper()
+	conn, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	return discovery.NewAggregatedDiscoveryServiceClient(conn), ctx
 }

@@ -18,8 +18,6 @@ import (
 	hcmv3 "github.com/envoyproxy/go-control-plane/envoy/extensions/filters/network/http_connection_manager/v3"
 	discovery "github.com/envoyproxy/go-control-plane/envoy/service/discovery/v3"
 	"github.com/envoyproxy/go-control-plane/pkg/resource/v3"
-	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/envoygateway/terraform-provider-envoygateway/controlplane/ir"
@@ -152,14 +150,11 @@ type envoyState struct {
 
 func runEnvoy(t *testing.T, addr, fleet string) *envoyState {
 	t.Helper()
-	conn, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { conn.Close() })
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
-	st, err := discovery.NewAggregatedDiscoveryServiceClient(conn).StreamAggregatedResources(ctx)
+	ads, ctx := adsServiceClient(t, addr)
+	// Its own cancel: the receiver below must end before the cleanup
+	// waits for it, and the helper's cleanups run after this test's.
+	ctx, cancel := context.WithCancel(ctx)
+	st, err := ads.StreamAggregatedResources(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
