@@ -40,7 +40,7 @@ func sameRouteParents(a, b []gwapiv1.RouteParentStatus) bool {
 	}
 	for i := range a {
 		x, y := &a[i], &b[i]
-		if x.ControllerName != y.ControllerName || !sameRefExactly(&x.ParentRef, &y.ParentRef) ||
+		if x.ControllerName != y.ControllerName || !SameParentRefExactly(&x.ParentRef, &y.ParentRef) ||
 			len(x.Conditions) != len(y.Conditions) || (x.Conditions == nil) != (y.Conditions == nil) {
 			return false
 		}
@@ -55,9 +55,10 @@ func sameRouteParents(a, b []gwapiv1.RouteParentStatus) bool {
 	return true
 }
 
-// sameRefExactly compares as written: a field left nil differs from one
-// set to its default.
-func sameRefExactly(a, b *gwapiv1.ParentReference) bool {
+// SameParentRefExactly compares as written: a field left nil differs from
+// one set to its default (as omitempty encodes them). The Config Server's
+// status comparison uses it too.
+func SameParentRefExactly(a, b *gwapiv1.ParentReference) bool {
 	return a.Name == b.Name && samePtr(a.Group, b.Group) && samePtr(a.Kind, b.Kind) &&
 		samePtr(a.Namespace, b.Namespace) && samePtr(a.SectionName, b.SectionName) && samePtr(a.Port, b.Port)
 }

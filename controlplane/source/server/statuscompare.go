@@ -3,6 +3,7 @@ package server
 import (
 	"time"
 
+	"github.com/envoygateway/terraform-provider-envoygateway/controlplane/gatewayapi"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	gwapiv1 "sigs.k8s.io/gateway-api/apis/v1"
 )
@@ -17,7 +18,7 @@ func sameRouteStatus(a, b *gwapiv1.RouteStatus) bool {
 	}
 	for i := range a.Parents {
 		p, q := &a.Parents[i], &b.Parents[i]
-		if p.ControllerName != q.ControllerName || !sameParentRef(&p.ParentRef, &q.ParentRef) || len(p.Conditions) != len(q.Conditions) {
+		if p.ControllerName != q.ControllerName || !gatewayapi.SameParentRefExactly(&p.ParentRef, &q.ParentRef) || len(p.Conditions) != len(q.Conditions) {
 			return false
 		}
 		for j := range p.Conditions {
@@ -27,20 +28,6 @@ func sameRouteStatus(a, b *gwapiv1.RouteStatus) bool {
 		}
 	}
 	return true
-}
-
-func sameParentRef(a, b *gwapiv1.ParentReference) bool {
-	return a.Name == b.Name && samePtr(a.Group, b.Group) && samePtr(a.Kind, b.Kind) &&
-		samePtr(a.Namespace, b.Namespace) && samePtr(a.SectionName, b.SectionName) && samePtr(a.Port, b.Port)
-}
-
-// samePtr compares optional fields as omitempty encodes them: absent when
-// nil, the value (even empty) otherwise.
-func samePtr[T comparable](a, b *T) bool {
-	if a == nil || b == nil {
-		return a == b
-	}
-	return *a == *b
 }
 
 func sameCondition(a, b *metav1.Condition) bool {
