@@ -106,6 +106,27 @@ func (k *coreKind[T, PT]) applyDefaults(obj map[string]any) {
 	_ = k.store(obj, typed)
 }
 
+// create is coerce, applyDefaults, prepareForCreate and validate in one
+// piece: those each decode obj to T, and the typed object decoded once
+// serves them all. What coerce and applyDefaults store is T re-encoded,
+// which decodes back to that same T (see TestCoreCreateEqualsSteps), so
+// validate's own decode would only repeat it.
+func (k *coreKind[T, PT]) create(obj map[string]any) (unknown []string, errs field.ErrorList, err error) {
+	typed, unknown, err := k.decode(obj)
+	if err != nil {
+		return nil, nil, err
+	}
+	if k.defaults != nil {
+		k.defaults(typed)
+	}
+	if len(unknown) > 0 || k.defaults != nil {
+		if err := k.store(obj, typed); err != nil {
+			return nil, nil, err
+		}
+	}
+	return unknown, k.validateTyped(obj, typed), nil
+}
+
 func (k *coreKind[T, PT]) prepareForCreate(map[string]any)      {}
 func (k *coreKind[T, PT]) prepareForUpdate(_, _ map[string]any) {}
 func (k *coreKind[T, PT]) validateStatusUpdate(n, o map[string]any) field.ErrorList {
@@ -117,7 +138,19 @@ func (k *coreKind[T, PT]) validate(obj map[string]any) field.ErrorList {
 	if typed == nil {
 		return errs
 	}
-	errs = append(errs, apimachineryvalidation.ValidateObjectMetaAccessor(typed, k.namespaced, k.nameFn, field.NewPath("metadata"))...)
+	return k.validateDecoded(typed)
+}
+
+// validateTyped is validate for typed, obj already decoded.
+func (k *coreKind[T, PT]) validateTyped(obj map[string]any, typed PT) field.ErrorList {
+	if errs := k.checkTypeMeta(obj); len(errs) > 0 {
+		return errs
+	}
+	return k.validateDecoded(typed)
+}
+
+func (k *coreKind[T, PT]) validateDecoded(typed PT) field.ErrorList {
+	errs := apimachineryvalidation.ValidateObjectMetaAccessor(typed, k.namespaced, k.nameFn, field.NewPath("metadata"))
 	if k.spec != nil {
 		errs = append(errs, k.spec(typed)...)
 	}
@@ -143,6 +176,17 @@ func (k *coreKind[T, PT]) validateUpdate(newObj, oldObj map[string]any) field.Er
 // typed checks apiVersion and kind and decodes; a nil result means the
 // object cannot be validated further.
 func (k *coreKind[T, PT]) typed(obj map[string]any) (PT, field.ErrorList) {
+	if errs := k.checkTypeMeta(obj); len(errs) > 0 {
+		return nil, errs
+	}
+	typed, _, err := k.decode(obj)
+	if err != nil {
+		return nil, field.ErrorList{field.Invalid(nil, nil, err.Error())}
+	}
+	return typed, nil
+}
+
+func (k *coreKind[T, PT]) checkTypeMeta(obj map[string]any) field.ErrorList {
 	u := &unstructured.Unstructured{Object: obj}
 	var errs field.ErrorList
 	if u.GetKind() != k.gvk.Kind {
@@ -151,14 +195,7 @@ func (k *coreKind[T, PT]) typed(obj map[string]any) (PT, field.ErrorList) {
 	if want := k.gvk.GroupVersion().String(); u.GetAPIVersion() != want {
 		errs = append(errs, field.Invalid(field.NewPath("apiVersion"), u.GetAPIVersion(), fmt.Sprintf("must be %v", want)))
 	}
-	if len(errs) > 0 {
-		return nil, errs
-	}
-	typed, _, err := k.decode(obj)
-	if err != nil {
-		return nil, field.ErrorList{field.Invalid(nil, nil, err.Error())}
-	}
-	return typed, nil
+	return errs
 }
 
 // unknownFieldPath turns the converter's `unknown field "spec.x"` back into

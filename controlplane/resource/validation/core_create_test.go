@@ -1,0 +1,243 @@
+package validation
+
+import (
+	"fmt"
+	"maps"
+	"math/rand/v2"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+)
+
+// coreBases are valid objects of every core kind, with most of the fields
+// the types declare set, so that random changes reach them: timestamps
+// (one with fractional seconds, which the typed object keeps and its
+// re-encoding drops), managed fields (raw JSON kept as bytes), owner
+// references, base64 data, IntOrString ports, pointers.
+const coreBases = `
+apiVersion: v1
+kind: Service
+metadata:
+  name: api
+  namespace: team-a
+  labels: {app: api, tier: web}
+  annotations: {note: "x <&> y"}
+  creationTimestamp: "2026-01-02T03:04:05.123456Z"
+  generation: 3
+  finalizers: [example.com/keep]
+  ownerReferences: [{apiVersion: apps/v1, kind: Deployment, name: api, uid: 1234, controller: true}]
+  managedFields: [{manager: kubectl, operation: Apply, apiVersion: v1, fieldsType: FieldsV1, fieldsV1: {"f:spec": {"f:ports": {}}}, time: "2026-01-02T03:04:05Z"}]
+spec:
+  type: ClusterIP
+  selector: {app: api}
+  sessionAffinity: None
+  clusterIP: 10.0.0.1
+  ipFamilies: [IPv4]
+  ports:
+  - {name: http, port: 80, targetPort: 8080, protocol: TCP, appProtocol: http}
+  - {name: grpc, port: 9090, targetPort: grpc}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: be-2, namespace: ns-2}
+spec:
+  ports: [{name: http, port: 80, targetPort: 0}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: ext, namespace: default}
+spec: {type: ExternalName, externalName: db.example.com}
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata:
+  name: api-1
+  namespace: team-a
+  labels: {kubernetes.io/service-name: api}
+addressType: IPv4
+endpoints:
+- addresses: [10.1.0.6, 10.1.0.7]
+  conditions: {ready: true, serving: true, terminating: false}
+  nodeName: node-1
+  zone: z1
+  hostname: pod-a
+  targetRef: {kind: Pod, name: pod-a, namespace: team-a}
+  hints: {forZones: [{name: z1}]}
+- addresses: [10.1.0.8]
+ports:
+- {name: http, port: 8080, protocol: TCP, appProtocol: http}
+- {name: grpc, port: 9090}
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata: {name: ext-1, namespace: default}
+addressType: FQDN
+endpoints: [{addresses: [db.example.com]}]
+ports: [{name: "", port: 5432}]
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: creds, namespace: team-a}
+type: Opaque
+immutable: false
+data: {password: aHVudGVyMg==, empty: ""}
+stringData: {user: admin}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: conf, namespace: team-a}
+data: {a.conf: "x=1", b: ""}
+binaryData: {blob: AAEC}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: team-a, labels: {team: a}}
+spec: {finalizers: [kubernetes]}
+status: {phase: Active}
+`
+
+// oddValues are values of types and ranges that the typed decode treats
+// specially: integral and fractional floats, ints out of int32's range,
+// negative numbers, strings that parse as times, base64 or neither, and
+// strings that are not UTF-8.
+var oddValues = []func() any{
+	func() any { return 80.0 },
+	func() any { return 2.5 },
+	func() any { return int64(1) << 32 },
+	func() any { return int64(1)<<32 + 80 },
+	func() any { return int64(-1) },
+	func() any { return "2026-01-02T03:04:05.999Z" },
+	func() any { return "not a time" },
+	func() any { return "AAEC" },
+	func() any { return "\xff\xfe" },
+	func() any { return map[string]any{"f:x": map[string]any{}} },
+	func() any { return []any{map[string]any{"name": "p", "port": int64(1)}} },
+	func() any { return []any{nil} },
+	func() any { return map[string]any{"Name": "x"} },
+}
+
+// mutateOdd sets one random place of obj to an odd value, or adds a key
+// with one.
+func mutateOdd(rng *rand.Rand, obj map[string]any) {
+	var parent any = obj
+	for depth := 0; ; depth++ {
+		switch p := parent.(type) {
+		case map[string]any:
+			keys := slices.Sorted(maps.Keys(p))
+			if depth == 0 && rng.IntN(8) > 0 {
+				// A broken type meta says little.
+				keys = slices.DeleteFunc(keys, func(k string) bool { return k == "apiVersion" || k == "kind" })
+			}
+			if len(keys) == 0 || rng.IntN(8) == 0 {
+				p[[]string{"extra", "Name", "port", "data"}[rng.IntN(4)]] = oddValues[rng.IntN(len(oddValues))]()
+				return
+			}
+			k := keys[rng.IntN(len(keys))]
+			if isContainer(p[k]) && rng.IntN(4) > 0 {
+				parent = p[k]
+				continue
+			}
+			p[k] = oddValues[rng.IntN(len(oddValues))]()
+			return
+		case []any:
+			if len(p) == 0 {
+				return
+			}
+			i := rng.IntN(len(p))
+			if isContainer(p[i]) && rng.IntN(4) > 0 {
+				parent = p[i]
+				continue
+			}
+			p[i] = oddValues[rng.IntN(len(oddValues))]()
+			return
+		default:
+			return
+		}
+	}
+}
+
+// createBySteps is the create path one step at a time, each step decoding
+// the object afresh, as Create ran it for every kind before core kinds had
+// their own.
+func createBySteps(v *Validator, obj map[string]any) (Result, error) {
+	k, ferr := v.lookup(obj)
+	if ferr != nil {
+		return Result{Errors: field.ErrorList{ferr}}, nil
+	}
+	out, unknown, err := v.decode(k, obj, true)
+	if err != nil {
+		return Result{}, err
+	}
+	k.prepareForCreate(out)
+	return result(out, unknown, k.validate(out)), nil
+}
+
+// randomCoreObjects breaks copies of coreBases at random (seeded).
+func randomCoreObjects(t *testing.T, n int) []map[string]any {
+	var bases []map[string]any
+	for _, doc := range strings.Split(coreBases, "\n---\n") {
+		bases = append(bases, mustYAML(t, doc))
+	}
+	out := make([]map[string]any, 0, n+len(bases))
+	for _, b := range bases {
+		out = append(out, runtime.DeepCopyJSON(b))
+	}
+	for i := range n {
+		rng := rand.New(rand.NewPCG(5, uint64(i)))
+		obj := runtime.DeepCopyJSON(bases[rng.IntN(len(bases))])
+		for range 1 + rng.IntN(3) {
+			if rng.IntN(2) == 0 {
+				mutate(rng, obj)
+			} else {
+				mutateOdd(rng, obj)
+			}
+		}
+		out = append(out, obj)
+	}
+	return out
+}
+
+// Create's path for core kinds (decode once, default, store, validate the
+// typed object) gives the results of the steps, each decoding the object
+// again, on randomly broken objects of every core kind.
+func TestCoreCreateEqualsSteps(t *testing.T) {
+	v := validator(t)
+	var accepted, rejected, failed, unknown int
+	for i, obj := range randomCoreObjects(t, 3000) {
+		want, wantErr := createBySteps(v, obj)
+		orig := runtime.DeepCopyJSON(obj)
+		got, gotErr := v.Create(obj)
+		if fmt.Sprint(wantErr) != fmt.Sprint(gotErr) || !sameResult(want, got) {
+			t.Errorf("case %d %v: one decode %v %v, steps %v %v\nobject %v", i, obj["kind"], got, gotErr, want, wantErr, obj)
+		}
+		if !reflect.DeepEqual(orig, obj) {
+			t.Errorf("case %d: Create changed its input", i)
+		}
+		inPlace, ipErr := v.CreateInPlace(runtime.DeepCopyJSON(obj))
+		if fmt.Sprint(wantErr) != fmt.Sprint(ipErr) || !sameResult(want, inPlace) {
+			t.Errorf("case %d %v: in place %v %v, steps %v %v", i, obj["kind"], inPlace, ipErr, want, wantErr)
+		}
+		switch {
+		case wantErr != nil:
+			failed++
+		case len(want.Errors) > 0:
+			rejected++
+		default:
+			accepted++
+		}
+		if len(want.UnknownFields) > 0 {
+			unknown++
+		}
+	}
+	// The comparison means little unless every outcome is common.
+	t.Logf("accepted %d, rejected %d, decode errors %d, with unknown fields %d", accepted, rejected, failed, unknown)
+	for name, n := range map[string]int{"accepted": accepted, "rejected": rejected, "decode errors": failed, "unknown fields": unknown} {
+		if n < 100 {
+			t.Errorf("only %d cases %s; the mutations need retuning", n, name)
+		}
+	}
+}
