@@ -92,6 +92,10 @@ func (st *decodeState) fail(errs ...error) { st.errs = append(st.errs, errs...) 
 
 func (st *decodeState) document(doc *document) {
 	loc := &location{file: st.file, doc: doc, item: -1}
+	if obj := doc.takeObject(st.dec.Validator != nil); obj != nil {
+		st.object(loc, &input{obj: obj, doc: doc}, "", "")
+		return
+	}
 	js, err := doc.toJSON()
 	if err != nil {
 		st.fail(yamlError(loc, err))
@@ -101,7 +105,7 @@ func (st *decodeState) document(doc *document) {
 	switch {
 	case len(js) == 0 || string(js) == "null":
 	case js[0] == '{':
-		st.object(loc, js, "", "")
+		st.object(loc, &input{raw: js}, "", "")
 	case js[0] == '[':
 		st.items(loc, js, "", "", "")
 	default:
@@ -161,11 +165,34 @@ func readHeader(raw []byte) (header, field.ErrorList) {
 	return h, errs
 }
 
+// input is one object to decode: its JSON, or the map the fast YAML
+// reader made of doc, whose JSON is only made when the straightforward
+// path or an error message needs it.
+type input struct {
+	raw []byte
+	obj map[string]any
+	doc *document
+}
+
+// json returns the object as JSON: for a map from the fast reader, the
+// document read again and printed, which is the JSON the map would have
+// been decoded from (the map itself may have been handed over and changed).
+func (in *input) json() []byte {
+	if in.raw == nil {
+		js, _ := in.doc.toJSON()
+		in.raw = bytes.TrimSpace(js)
+	}
+	return in.raw
+}
+
 // object decodes one object; defAPIVersion and defKind come from a typed
 // list (e.g. HTTPRouteList), whose items may leave them out.
-func (st *decodeState) object(loc *location, raw []byte, defAPIVersion, defKind string) {
-	m := st.objectMap(raw)
-	h, herrs := headerFrom(m, raw)
+func (st *decodeState) object(loc *location, in *input, defAPIVersion, defKind string) {
+	m := in.obj
+	if m == nil {
+		m = st.objectMap(in.raw)
+	}
+	h, herrs := headerFrom(m, in.json)
 	loc.kind, loc.name, loc.namespace = h.kind, h.name, h.namespace
 	if len(herrs) > 0 {
 		st.fail(loc.fromFieldErrors(herrs)...)
@@ -184,7 +211,7 @@ func (st *decodeState) object(loc *location, raw []byte, defAPIVersion, defKind 
 			st.fail(loc.errorf("a %s cannot hold another list", defKindOr(defKind, "List")))
 			return
 		}
-		st.items(loc, raw, "items", h.apiVersion, itemKind)
+		st.items(loc, in.json(), "items", h.apiVersion, itemKind)
 		return
 	}
 	ki := lookupKind(gv.Group, h.kind)
@@ -199,7 +226,7 @@ func (st *decodeState) object(loc *location, raw []byte, defAPIVersion, defKind 
 	if ki.namespaced && loc.namespace == "" {
 		loc.namespace = DefaultNamespace
 	}
-	st.typed(loc, ki, raw, m)
+	st.typed(loc, ki, in, m)
 }
 
 func defKindOr(kind, def string) string {
@@ -260,17 +287,17 @@ func (st *decodeState) items(loc *location, raw []byte, key, apiVersion, kind st
 			st.fail(iloc.errorf("expected an object with apiVersion and kind, got %s", jsonKind(item)))
 			continue
 		}
-		st.object(iloc, item, apiVersion, kind)
+		st.object(iloc, &input{raw: item}, apiVersion, kind)
 	}
 }
 
-// typed strictly decodes raw into the Go type of ki and checks the result;
-// m, if not nil, is raw decoded for the Validator.
-func (st *decodeState) typed(loc *location, ki *kindInfo, raw []byte, m map[string]any) {
+// typed strictly decodes in into the Go type of ki and checks the result;
+// m, if not nil, is in decoded for the Validator.
+func (st *decodeState) typed(loc *location, ki *kindInfo, in *input, m map[string]any) {
 	obj, ok := st.validatedFirst(ki, &m)
 	var verrs field.ErrorList
 	if !ok {
-		if obj, verrs, ok = st.strictThenValidate(loc, ki, raw, m); !ok {
+		if obj, verrs, ok = st.strictThenValidate(loc, ki, in.json(), m); !ok {
 			return
 		}
 	}

@@ -38,7 +38,7 @@ func (st *decodeState) documentsInParallel(docs []*document) bool {
 	// YAML first, for every document: it needs no Validator, so it runs
 	// while a Validator that is still being built finishes (translate -f
 	// builds it while the files are read).
-	inParallel(workers, len(docs), func(i int) { docs[i].toJSON() })
+	inParallel(workers, len(docs), func(i int) { docs[i].readAhead(true) })
 	parts := make([]*decodeState, len(docs))
 	inParallel(workers, len(docs), func(i int) {
 		part := &decodeState{dec: st.dec, file: st.file, skipped: Skipped{}, pending: &[]pendingAdd{}}

@@ -24,11 +24,45 @@ type document struct {
 	parsed bool
 	root   *yamlv3.Node
 
-	// json caches the document read as JSON (or the error), which the
-	// parallel decoder computes ahead of the rest.
+	// read is set once the document has been read, by the fast YAML
+	// reader into obj when the decoder wants a map (it has a Validator)
+	// and the reader takes the document, else by go-yaml into json.
+	read bool
+	obj  map[string]any
+	// json caches the document read as JSON (or the error): go-yaml's
+	// reading, or the fast reader's printed, made only when needed.
 	converted bool
 	json      []byte
 	jsonErr   error
+}
+
+// readAhead reads the document; the parallel decoder calls it for every
+// document ahead of the rest.
+func (d *document) readAhead(wantMap bool) {
+	if d.read {
+		return
+	}
+	d.read = true
+	if wantMap && fastMaps {
+		if obj, ok := simpleYAMLValue(d.data); ok {
+			d.obj = obj
+			return
+		}
+	}
+	d.toJSON()
+}
+
+// fastMaps is off only in tests that compare decoding with and without
+// the fast reader's maps.
+var fastMaps = true
+
+// takeObject returns the map the fast reader made, once: whoever takes it
+// may change it.
+func (d *document) takeObject(wantMap bool) map[string]any {
+	d.readAhead(wantMap)
+	obj := d.obj
+	d.obj = nil
+	return obj
 }
 
 // toJSON reads the document as JSON, once.

@@ -19,17 +19,17 @@ func (st *decodeState) objectMap(raw []byte) map[string]any {
 	return m
 }
 
-// headerFrom reads the header from m, the decoded raw, as readHeader
-// reads it from raw; it asks readHeader when m is nil or apiVersion or
+// headerFrom reads the header from m, the decoded raw(), as readHeader
+// reads it from raw(); it asks readHeader when m is nil or apiVersion or
 // kind is not a string, so that messages quote raw as written.
-func headerFrom(m map[string]any, raw []byte) (header, field.ErrorList) {
+func headerFrom(m map[string]any, raw func() []byte) (header, field.ErrorList) {
 	if m == nil {
-		return readHeader(raw)
+		return readHeader(raw())
 	}
 	apiVersion, ok1 := stringOrNull(m["apiVersion"])
 	kind, ok2 := stringOrNull(m["kind"])
 	if !ok1 || !ok2 {
-		return readHeader(raw)
+		return readHeader(raw())
 	}
 	h := header{apiVersion: apiVersion, kind: kind}
 	if meta, ok := m["metadata"].(map[string]any); ok {

@@ -42,7 +42,7 @@ func TestHeaderFromEqualsReadHeader(t *testing.T) {
 		}
 		checked++
 		wantH, wantErrs := readHeader(raw)
-		gotH, gotErrs := headerFrom(m, raw)
+		gotH, gotErrs := headerFrom(m, func() []byte { return raw })
 		if gotH != wantH || !reflect.DeepEqual(gotErrs, wantErrs) {
 			t.Fatalf("%s:\ngot  %+v %v\nwant %+v %v", raw, gotH, gotErrs, wantH, wantErrs)
 		}

@@ -1,7 +1,7 @@
 package resource
 
 import (
-	"slices"
+	"strconv"
 	"strings"
 
 	sigsyaml "sigs.k8s.io/yaml"
@@ -12,7 +12,7 @@ import (
 // rejected, map keys sorted). Parsing with go-yaml was most of the
 // decoder's own time, so the plain block style that manifests are written
 // in (and that kubectl and sigs.k8s.io/yaml print) is read by
-// parseSimpleYAML; anything else, errors included, goes to go-yaml.
+// simpleYAMLValue; anything else, errors included, goes to go-yaml.
 func yamlToJSON(data []byte) ([]byte, error) {
 	if js, ok := simpleYAMLToJSON(data); ok {
 		return js, nil
@@ -20,22 +20,39 @@ func yamlToJSON(data []byte) ([]byte, error) {
 	return sigsyaml.YAMLToJSONStrict(data)
 }
 
-// simpleYAMLToJSON reads the subset of YAML whose meaning is certain
+// simpleYAMLToJSON is simpleYAMLValue printed as encoding/json prints the
+// map go-yaml decodes: keys sorted, strings HTML-escaped, no spaces.
+func simpleYAMLToJSON(data []byte) ([]byte, bool) {
+	obj, ok := simpleYAMLValue(data)
+	if !ok {
+		return nil, false
+	}
+	js, err := appendMarshaled(make([]byte, 0, len(data)), obj)
+	return js, err == nil
+}
+
+// simpleYAMLValue reads the subset of YAML whose meaning is certain
 // without a full parser: block mappings and sequences indented with
 // spaces, one entry per line; keys and unquoted values that YAML 1.1 can
 // only read as strings, decimal integers, true, false and null; quoted
 // strings without escapes; {} and []. ok is false for anything else.
-func simpleYAMLToJSON(data []byte) ([]byte, bool) {
+// The top level must be a mapping, returned as the JSON decoder of the
+// decoder's other path (sigs.k8s.io/json, ints preserved) returns it
+// from the document's JSON: map[string]any, []any, string, int64, bool
+// and nil; the decoder then needs no JSON for a valid object.
+func simpleYAMLValue(data []byte) (map[string]any, bool) {
 	p := &yamlParser{}
 	if !p.lines(data) || len(p.ls) == 0 {
 		return nil, false
 	}
-	n, ok := p.block(p.ls[0].indent)
-	if !ok || p.i != len(p.ls) || n.kind != yamlMap {
+	if isSeqEntry(p.ls[0].text) {
 		return nil, false
 	}
-	out := make([]byte, 0, len(data))
-	return n.appendJSON(out), true
+	m, ok := p.mapping(p.ls[0].indent, "")
+	if !ok || p.i != len(p.ls) {
+		return nil, false
+	}
+	return m, true
 }
 
 type simpleLine struct {
@@ -52,11 +69,16 @@ type yamlParser struct {
 // Anything but printable ASCII (go-yaml checks every character, comments
 // included) and trailing spaces are left to go-yaml.
 func (p *yamlParser) lines(data []byte) bool {
+	n := 0
 	for _, c := range data {
 		if (c < 0x20 && c != '\n') || c > 0x7e {
 			return false
 		}
+		if c == '\n' {
+			n++
+		}
 	}
+	p.ls = make([]simpleLine, 0, n+1)
 	s := string(data)
 	for s != "" {
 		line := s
@@ -77,24 +99,8 @@ func (p *yamlParser) lines(data []byte) bool {
 	return true
 }
 
-type yamlKind uint8
-
-const (
-	yamlMap yamlKind = iota
-	yamlSeq
-	yamlString
-	yamlLiteral // a JSON number, true, false or null, as written
-)
-
-type yamlNode struct {
-	kind  yamlKind
-	text  string // yamlString, yamlLiteral
-	keys  []string
-	items []*yamlNode // map values (by keys) or sequence items
-}
-
 // block reads the mapping or sequence whose lines start at column indent.
-func (p *yamlParser) block(indent int) (*yamlNode, bool) {
+func (p *yamlParser) block(indent int) (any, bool) {
 	if p.i >= len(p.ls) || p.ls[p.i].indent != indent {
 		return nil, false
 	}
@@ -108,8 +114,8 @@ func isSeqEntry(text string) bool { return text == "-" || strings.HasPrefix(text
 
 // mapping reads entries at column indent; first, if set, is the text of
 // the first entry, which follows "- " on a sequence line.
-func (p *yamlParser) mapping(indent int, first string) (*yamlNode, bool) {
-	n := &yamlNode{kind: yamlMap}
+func (p *yamlParser) mapping(indent int, first string) (map[string]any, bool) {
+	m := map[string]any{}
 	for {
 		var text string
 		if first != "" {
@@ -122,10 +128,13 @@ func (p *yamlParser) mapping(indent int, first string) (*yamlNode, bool) {
 		}
 		p.i++
 		key, rest, ok := splitKey(text)
-		if !ok || slices.Contains(n.keys, key) {
+		if !ok {
 			return nil, false
 		}
-		var v *yamlNode
+		if _, dup := m[key]; dup {
+			return nil, false
+		}
+		var v any
 		if rest != "" {
 			v, ok = scalar(rest)
 		} else {
@@ -134,20 +143,19 @@ func (p *yamlParser) mapping(indent int, first string) (*yamlNode, bool) {
 		if !ok {
 			return nil, false
 		}
-		n.keys = append(n.keys, key)
-		n.items = append(n.items, v)
+		m[key] = v
 	}
 	if p.i < len(p.ls) && p.ls[p.i].indent > indent {
 		return nil, false
 	}
-	return n, true
+	return m, true
 }
 
 // nested reads the value of a key written alone on its line: a deeper
 // block, a sequence at the key's own column, or else null.
-func (p *yamlParser) nested(indent int) (*yamlNode, bool) {
+func (p *yamlParser) nested(indent int) (any, bool) {
 	if p.i >= len(p.ls) {
-		return &yamlNode{kind: yamlLiteral, text: "null"}, true
+		return nil, true
 	}
 	next := p.ls[p.i]
 	switch {
@@ -156,12 +164,12 @@ func (p *yamlParser) nested(indent int) (*yamlNode, bool) {
 	case next.indent == indent && isSeqEntry(next.text):
 		return p.sequence(indent)
 	}
-	return &yamlNode{kind: yamlLiteral, text: "null"}, true
+	return nil, true
 }
 
 // sequence reads "- " entries at column indent.
-func (p *yamlParser) sequence(indent int) (*yamlNode, bool) {
-	n := &yamlNode{kind: yamlSeq}
+func (p *yamlParser) sequence(indent int) ([]any, bool) {
+	s := []any{}
 	for p.i < len(p.ls) && p.ls[p.i].indent == indent && isSeqEntry(p.ls[p.i].text) {
 		text := p.ls[p.i].text
 		rest := strings.TrimLeft(strings.TrimPrefix(text, "-"), " ")
@@ -169,7 +177,7 @@ func (p *yamlParser) sequence(indent int) (*yamlNode, bool) {
 			return nil, false
 		}
 		col := indent + len(text) - len(rest)
-		var item *yamlNode
+		var item any
 		var ok bool
 		if _, _, isKey := splitKey(rest); isKey {
 			item, ok = p.mapping(col, rest)
@@ -180,12 +188,12 @@ func (p *yamlParser) sequence(indent int) (*yamlNode, bool) {
 		if !ok {
 			return nil, false
 		}
-		n.items = append(n.items, item)
+		s = append(s, item)
 	}
 	if p.i < len(p.ls) && p.ls[p.i].indent > indent {
 		return nil, false
 	}
-	return n, true
+	return s, true
 }
 
 // splitKey splits "key: value" or "key:" where key is a plain string.
@@ -208,16 +216,18 @@ func splitKey(text string) (key, rest string, ok bool) {
 }
 
 // scalar reads a value written on the same line as its key or dash.
-func scalar(s string) (*yamlNode, bool) {
+func scalar(s string) (any, bool) {
 	switch s {
 	case "{}":
-		return &yamlNode{kind: yamlMap}, true
+		return map[string]any{}, true
 	case "[]":
-		return &yamlNode{kind: yamlSeq}, true
-	case "true", "false", "null":
-		return &yamlNode{kind: yamlLiteral, text: s}, true
-	case "~":
-		return &yamlNode{kind: yamlLiteral, text: "null"}, true
+		return []any{}, true
+	case "true":
+		return true, true
+	case "false":
+		return false, true
+	case "null", "~":
+		return nil, true
 	}
 	switch s[0] {
 	case '"', '\'':
@@ -230,13 +240,14 @@ func scalar(s string) (*yamlNode, bool) {
 				return nil, false
 			}
 		}
-		return &yamlNode{kind: yamlString, text: body}, true
+		return body, true
 	}
 	if decimalInt(s) {
-		return &yamlNode{kind: yamlLiteral, text: s}, true
+		n, err := strconv.ParseInt(s, 10, 64)
+		return n, err == nil
 	}
 	if plainString(s, true) || dottedNumbers(s) {
-		return &yamlNode{kind: yamlString, text: s}, true
+		return s, true
 	}
 	return nil, false
 }
@@ -329,56 +340,4 @@ func decimalInt(s string) bool {
 		}
 	}
 	return true
-}
-
-// appendJSON writes n as encoding/json writes the map go-yaml decodes:
-// keys sorted, strings HTML-escaped, no spaces.
-func (n *yamlNode) appendJSON(b []byte) []byte {
-	switch n.kind {
-	case yamlString:
-		return appendJSONString(b, n.text)
-	case yamlLiteral:
-		return append(b, n.text...)
-	case yamlSeq:
-		b = append(b, '[')
-		for i, it := range n.items {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = it.appendJSON(b)
-		}
-		return append(b, ']')
-	}
-	order := make([]int, len(n.keys))
-	for i := range order {
-		order[i] = i
-	}
-	slices.SortFunc(order, func(a, c int) int { return strings.Compare(n.keys[a], n.keys[c]) })
-	b = append(b, '{')
-	for i, k := range order {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = appendJSONString(b, n.keys[k])
-		b = append(b, ':')
-		b = n.items[k].appendJSON(b)
-	}
-	return append(b, '}')
-}
-
-// appendJSONString quotes s, printable ASCII, as encoding/json does.
-func appendJSONString(b []byte, s string) []byte {
-	b = append(b, '"')
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; c {
-		case '<', '>', '&':
-			b = append(b, `\u00`...)
-			b = append(b, "0123456789abcdef"[c>>4], "0123456789abcdef"[c&0xf])
-		case '"', '\\':
-			b = append(b, '\\', c)
-		default:
-			b = append(b, c)
-		}
-	}
-	return append(b, '"')
 }

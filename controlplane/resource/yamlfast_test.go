@@ -7,9 +7,11 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
+	utiljson "k8s.io/apimachinery/pkg/util/json"
 	sigsyaml "sigs.k8s.io/yaml"
 )
 
@@ -29,7 +31,25 @@ func checkFastYAML(t *testing.T, what string, data []byte) bool {
 	if !bytes.Equal(got, want) {
 		t.Fatalf("%s: fast reader differs:\ngot:  %s\nwant: %s\ninput:\n%s", what, got, want, data)
 	}
+	checkFastMap(t, what, data, want)
 	return true
+}
+
+// checkFastMap fails unless the fast reader's map of data is the JSON
+// path's: js, go-yaml's JSON of data, decoded as the decoder decodes it.
+func checkFastMap(t *testing.T, what string, data, js []byte) {
+	t.Helper()
+	var want map[string]any
+	if err := utiljson.Unmarshal(js, &want); err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+	got, ok := simpleYAMLValue(data)
+	if !ok {
+		t.Fatalf("%s: the fast reader printed JSON but made no map", what)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("%s: fast reader's map differs:\ngot:  %#v\nwant: %#v\ninput:\n%s", what, got, want, data)
+	}
 }
 
 // corpus is every YAML document of the repository's manifests and test
