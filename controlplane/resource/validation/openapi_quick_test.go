@@ -87,7 +87,7 @@ func TestOpenAPIQuickCheckOnCRDs(t *testing.T) {
 			gvk := u.GroupVersionKind()
 			s := schemas[gvk.Group+"/"+gvk.Version+"/"+gvk.Kind]
 			if s == nil {
-				t.Fatalf("case %d: no schema for %s", i, gvk)
+				continue // the mutation broke apiVersion or kind
 			}
 			n++
 			if sameOutcome(t, fmt.Sprintf("case %d/%d %s", i, j, gvk.Kind), s, obj) {
@@ -95,8 +95,9 @@ func TestOpenAPIQuickCheckOnCRDs(t *testing.T) {
 			}
 		}
 	}
-	if valid < n/4 || valid > n*3/4 {
-		t.Errorf("%d of %d objects valid; the comparison needs both outcomes", valid, n)
+	t.Logf("%d of %d objects valid", valid, n)
+	if n < 700 || valid < n/4 || valid > n*3/4 {
+		t.Errorf("%d of %d objects valid; the comparison needs many of both outcomes", valid, n)
 	}
 }
 
@@ -112,6 +113,7 @@ func TestOpenAPIQuickCheckRandom(t *testing.T) {
 			valid++
 		}
 	}
+	t.Logf("%d of %d random values valid", valid, n)
 	if valid < n/5 || valid > n*4/5 {
 		t.Errorf("%d of %d random values valid; the generators need retuning", valid, n)
 	}
