@@ -14,27 +14,27 @@ import (
 	"github.com/envoygateway/terraform-provider-envoygateway/controlplane/ir"
 )
 
-func setAction(rt *routev3.Route, r *ir.Route, clusters map[string]*ir.Cluster, v variant, path string) error {
+func setAction(rt *routev3.Route, r *ir.Route, clusters map[string]*ir.Cluster, v variant, route fieldPath) error {
 	a := &r.Action
-	path += ".action"
+	path := route.field("action")
 	if n := countSet(a.Forward != nil, a.Redirect != nil, a.DirectResponse != nil); n != 1 {
-		return fieldErr(path, "exactly one of forward, redirect, directResponse must be set, got %d", n)
+		return fieldErr(path.String(), "exactly one of forward, redirect, directResponse must be set, got %d", n)
 	}
 	switch {
 	case a.Forward != nil:
-		ra, err := routeAction(a.Forward, &r.Match, clusters, v, path+".forward")
+		ra, err := routeAction(a.Forward, &r.Match, clusters, v, path.field("forward"))
 		if err != nil {
 			return err
 		}
 		rt.Action = &routev3.Route_Route{Route: ra}
 	case a.Redirect != nil:
-		ra, err := redirectAction(a.Redirect, &r.Match, path+".redirect")
+		ra, err := redirectAction(a.Redirect, &r.Match, path.field("redirect"))
 		if err != nil {
 			return err
 		}
 		rt.Action = &routev3.Route_Redirect{Redirect: ra}
 	default:
-		da, err := directResponse(a.DirectResponse, path+".directResponse")
+		da, err := directResponse(a.DirectResponse, path.field("directResponse"))
 		if err != nil {
 			return err
 		}
@@ -53,16 +53,16 @@ func countSet(bs ...bool) int {
 	return n
 }
 
-func routeAction(f *ir.Forward, m *ir.Match, clusters map[string]*ir.Cluster, v variant, path string) (*routev3.RouteAction, error) {
+func routeAction(f *ir.Forward, m *ir.Match, clusters map[string]*ir.Cluster, v variant, path fieldPath) (*routev3.RouteAction, error) {
 	ra := &routev3.RouteAction{}
-	if err := setClusters(ra, f, clusters, v, path+".backends"); err != nil {
+	if err := setClusters(ra, f, clusters, v, path); err != nil {
 		return nil, err
 	}
-	if err := setRewrite(ra, f.Rewrite, m, path+".rewrite"); err != nil {
+	if err := setRewrite(ra, f.Rewrite, m, path.field("rewrite")); err != nil {
 		return nil, err
 	}
 	if f.Timeout < 0 || f.BackendTimeout < 0 {
-		return nil, fieldErr(path+".timeout", "must not be negative")
+		return nil, fieldErr(path.sub("timeout"), "must not be negative")
 	}
 	if v == grpcVariant {
 		// gRPC reads neither timeout nor retry_policy.per_try_timeout, only
@@ -76,30 +76,32 @@ func routeAction(f *ir.Forward, m *ir.Match, clusters map[string]*ir.Cluster, v 
 		ra.Timeout = durationpb.New(f.Timeout)
 	}
 	ra.RetryPolicy = retryPolicy(f.Retry, f.BackendTimeout)
-	if err := setMirrors(ra, f.Mirrors, clusters, v, path+".mirrors"); err != nil {
+	if err := setMirrors(ra, f.Mirrors, clusters, v, path.field("mirrors")); err != nil {
 		return nil, err
 	}
 	return ra, nil
 }
 
-func setClusters(ra *routev3.RouteAction, f *ir.Forward, clusters map[string]*ir.Cluster, v variant, path string) error {
+// setClusters renders the backends of the forward at path.
+func setClusters(ra *routev3.RouteAction, f *ir.Forward, clusters map[string]*ir.Cluster, v variant, path fieldPath) error {
 	backends := f.Backends
+	bs := path.field("backends")
 	var wcs []*routev3.WeightedCluster_ClusterWeight
 	filtered := false
 	for i, b := range backends {
-		bpath := fmt.Sprintf("%s[%d]", path, i)
+		bpath := bs.at(i)
 		c, ok := clusters[b.Cluster]
 		if !ok {
-			return fieldErr(bpath+".cluster", "cluster %q is not in clusters", b.Cluster)
+			return fieldErr(bpath.sub("cluster"), "cluster %q is not in clusters", b.Cluster)
 		}
 		if b.Weight == 0 {
 			continue
 		}
-		reqAdd, reqRemove, err := headerOptions(b.RequestHeaders, bpath+".requestHeaders")
+		reqAdd, reqRemove, err := headerOptions(b.RequestHeaders, bpath.field("requestHeaders"))
 		if err != nil {
 			return err
 		}
-		respAdd, respRemove, err := headerOptions(b.ResponseHeaders, bpath+".responseHeaders")
+		respAdd, respRemove, err := headerOptions(b.ResponseHeaders, bpath.field("responseHeaders"))
 		if err != nil {
 			return err
 		}
@@ -113,9 +115,9 @@ func setClusters(ra *routev3.RouteAction, f *ir.Forward, clusters map[string]*ir
 		}
 	}
 	if len(wcs) == 0 {
-		return fieldErr(path, "needs at least one backend with weight > 0")
+		return fieldErr(bs.String(), "needs at least one backend with weight > 0")
 	}
-	invalid, err := invalidShare(ra, f.InvalidBackends, v, strings.TrimSuffix(path, ".backends")+".invalidBackends")
+	invalid, err := invalidShare(ra, f.InvalidBackends, v, path.field("invalidBackends"))
 	if err != nil {
 		return err
 	}
@@ -124,7 +126,7 @@ func setClusters(ra *routev3.RouteAction, f *ir.Forward, clusters map[string]*ir
 		return nil
 	}
 	if err := scaleSplit(wcs, backends, clusters, v); err != nil {
-		return fieldErr(path, "%v", err)
+		return fieldErr(bs.String(), "%v", err)
 	}
 	if invalid != nil {
 		wcs = append(wcs, invalid)
@@ -147,13 +149,13 @@ var notFoundCodes = map[uint32]routev3.RouteAction_ClusterNotFoundResponseCode{
 // invalidShare is the weighted entry of the invalid backends. gRPC has no
 // cluster_not_found_response_code, so its variant leaves the share out
 // and sends everything to the valid backends.
-func invalidShare(ra *routev3.RouteAction, ib *ir.InvalidBackends, v variant, path string) (*routev3.WeightedCluster_ClusterWeight, error) {
+func invalidShare(ra *routev3.RouteAction, ib *ir.InvalidBackends, v variant, path fieldPath) (*routev3.WeightedCluster_ClusterWeight, error) {
 	if ib == nil || ib.Weight == 0 || v == grpcVariant {
 		return nil, nil
 	}
 	code, ok := notFoundCodes[ib.StatusCode]
 	if !ok {
-		return nil, fieldErr(path+".statusCode", "%d is not supported (want 500, 503 or 404)", ib.StatusCode)
+		return nil, fieldErr(path.sub("statusCode"), "%d is not supported (want 500, 503 or 404)", ib.StatusCode)
 	}
 	ra.ClusterNotFoundResponseCode = code
 	return &routev3.WeightedCluster_ClusterWeight{Name: invalidCluster, Weight: wrapperspb.UInt32(ib.Weight)}, nil
@@ -216,7 +218,7 @@ func firstNonZero[T comparable](vs ...T) T {
 
 // setRewrite renders URLRewrite. gRPC ignores every rewrite; the fields are
 // still sent so that both variants describe the same routes.
-func setRewrite(ra *routev3.RouteAction, rw *ir.Rewrite, m *ir.Match, path string) error {
+func setRewrite(ra *routev3.RouteAction, rw *ir.Rewrite, m *ir.Match, path fieldPath) error {
 	if rw == nil {
 		return nil
 	}
@@ -225,14 +227,14 @@ func setRewrite(ra *routev3.RouteAction, rw *ir.Rewrite, m *ir.Match, path strin
 	}
 	switch {
 	case rw.FullPath != nil && rw.PrefixPath != nil:
-		return fieldErr(path, "fullPath and prefixPath are mutually exclusive")
+		return fieldErr(path.String(), "fullPath and prefixPath are mutually exclusive")
 	case rw.FullPath != nil:
-		if err := checkPath(*rw.FullPath, path+".fullPath"); err != nil {
+		if err := checkPath(*rw.FullPath, path.field("fullPath")); err != nil {
 			return err
 		}
 		ra.RegexRewrite = fullPathRewrite(*rw.FullPath)
 	case rw.PrefixPath != nil:
-		prefix, re, err := prefixRewrite(*rw.PrefixPath, m, path+".prefixPath")
+		prefix, re, err := prefixRewrite(*rw.PrefixPath, m, path.field("prefixPath"))
 		if err != nil {
 			return err
 		}
@@ -266,9 +268,9 @@ func escapeSubstitution(s string) string {
 //     by one "/" with a regex: "/foo/bar" -> "/bar", "/foo" -> "/".
 //   - P empty (PathPrefix "/"): rest is the whole path and keeps its leading
 //     "/", so prefix_rewrite is R+"/".
-func prefixRewrite(replacement string, m *ir.Match, path string) (string, *matcherv3.RegexMatchAndSubstitute, error) {
+func prefixRewrite(replacement string, m *ir.Match, path fieldPath) (string, *matcherv3.RegexMatchAndSubstitute, error) {
 	if m.PathType != ir.PathPrefix {
-		return "", nil, fieldErr(path, "needs a PathPrefix match, the route has %q", m.PathType)
+		return "", nil, fieldErr(path.String(), "needs a PathPrefix match, the route has %q", m.PathType)
 	}
 	if replacement != "" {
 		if err := checkPath(replacement, path); err != nil {

@@ -1,7 +1,6 @@
 package translator
 
 import (
-	"fmt"
 	"slices"
 	"sync"
 
@@ -205,7 +204,8 @@ func (m *memo) virtualHost(vh *ir.VirtualHost, clusters map[string]*ir.Cluster, 
 		m.usedVhosts++
 		return e, nil
 	}
-	pv, err := buildVirtualHost(vh, clusters, v, fmt.Sprintf("%s.virtualHosts[%d]", path, i))
+	root := rootPath(path)
+	pv, err := buildVirtualHost(vh, clusters, v, root.item("virtualHosts", i))
 	if err != nil {
 		return nil, err
 	}

@@ -1,7 +1,6 @@
 package translator
 
 import (
-	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -53,18 +52,18 @@ func retryPolicy(r *ir.Retry, backendTimeout time.Duration) *routev3.RetryPolicy
 // setMirrors renders request mirrors, each to an existing cluster, with
 // its fraction in parts per million. gRPC does not mirror; its variant
 // gets none.
-func setMirrors(ra *routev3.RouteAction, mirrors []ir.Mirror, clusters map[string]*ir.Cluster, v variant, path string) error {
+func setMirrors(ra *routev3.RouteAction, mirrors []ir.Mirror, clusters map[string]*ir.Cluster, v variant, path fieldPath) error {
 	if v == grpcVariant {
 		return nil
 	}
 	for i, m := range mirrors {
-		mpath := fmt.Sprintf("%s[%d]", path, i)
+		mpath := path.at(i)
 		c, ok := clusters[m.Cluster]
 		if !ok {
-			return fieldErr(mpath+".cluster", "cluster %q is not in clusters", m.Cluster)
+			return fieldErr(mpath.sub("cluster"), "cluster %q is not in clusters", m.Cluster)
 		}
 		if m.Denominator != 0 && m.Numerator > m.Denominator {
-			return fieldErr(mpath, "%d/%d is more than all requests", m.Numerator, m.Denominator)
+			return fieldErr(mpath.String(), "%d/%d is more than all requests", m.Numerator, m.Denominator)
 		}
 		for _, name := range clusterNames(c, envoyVariant) {
 			p := &routev3.RouteAction_RequestMirrorPolicy{Cluster: name}
@@ -85,7 +84,7 @@ const corsFilterName = "envoy.filters.http.cors"
 
 // setCORS gives the route its CORS policy (Envoy variant only: browsers
 // do not use proxyless gRPC, and gRPC NACKs unknown filter configs).
-func setCORS(rt *routev3.Route, c *ir.CORS, v variant, path string) error {
+func setCORS(rt *routev3.Route, c *ir.CORS, v variant, path fieldPath) error {
 	if c == nil || v == grpcVariant {
 		return nil
 	}
@@ -102,13 +101,13 @@ func setCORS(rt *routev3.Route, c *ir.CORS, v variant, path string) error {
 		p.MaxAge = strconv.FormatInt(int64(c.MaxAge/time.Second), 10)
 	}
 	for i, o := range c.AllowOrigins {
-		m, err := originMatcher(o, fmt.Sprintf("%s.allowOrigins[%d]", path, i))
+		m, err := originMatcher(o, path.item("allowOrigins", i))
 		if err != nil {
 			return err
 		}
 		p.AllowOriginStringMatch = append(p.AllowOriginStringMatch, m)
 	}
-	cfg, err := pack(p, path)
+	cfg, err := pack(p, path.String())
 	if err != nil {
 		return err
 	}
@@ -118,9 +117,9 @@ func setCORS(rt *routev3.Route, c *ir.CORS, v variant, path string) error {
 
 // originMatcher matches an allowed origin: each "*" matches any
 // characters (the Gateway API's wildcard), the rest literally.
-func originMatcher(origin, path string) (*matcherv3.StringMatcher, error) {
+func originMatcher(origin string, path fieldPath) (*matcherv3.StringMatcher, error) {
 	if origin == "" {
-		return nil, fieldErr(path, "must not be empty")
+		return nil, fieldErr(path.String(), "must not be empty")
 	}
 	if !strings.Contains(origin, "*") {
 		return exact(origin), nil

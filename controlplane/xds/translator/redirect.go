@@ -20,10 +20,10 @@ var redirectCodes = map[int]routev3.RedirectAction_RedirectResponseCode{
 // port); here an empty field keeps the request's value, which is Envoy's
 // behaviour for an unset field. gRPC cannot follow redirects: it fails a call
 // that matches this route with UNAVAILABLE.
-func redirectAction(r *ir.Redirect, m *ir.Match, path string) (*routev3.RedirectAction, error) {
+func redirectAction(r *ir.Redirect, m *ir.Match, path fieldPath) (*routev3.RedirectAction, error) {
 	code, ok := redirectCodes[r.StatusCode]
 	if !ok {
-		return nil, fieldErr(path+".statusCode", "unsupported redirect status %d (want 301, 302, 303, 307 or 308)", r.StatusCode)
+		return nil, fieldErr(path.sub("statusCode"), "unsupported redirect status %d (want 301, 302, 303, 307 or 308)", r.StatusCode)
 	}
 	ra := &routev3.RedirectAction{
 		HostRedirect: r.Hostname,
@@ -35,21 +35,21 @@ func redirectAction(r *ir.Redirect, m *ir.Match, path string) (*routev3.Redirect
 	case "http", "https":
 		ra.SchemeRewriteSpecifier = &routev3.RedirectAction_SchemeRedirect{SchemeRedirect: r.Scheme}
 	default:
-		return nil, fieldErr(path+".scheme", "unsupported scheme %q (want http or https)", r.Scheme)
+		return nil, fieldErr(path.sub("scheme"), "unsupported scheme %q (want http or https)", r.Scheme)
 	}
 	if r.Port > 65535 {
-		return nil, fieldErr(path+".port", "%d is not a port", r.Port)
+		return nil, fieldErr(path.sub("port"), "%d is not a port", r.Port)
 	}
 	switch {
 	case r.FullPath != nil && r.PrefixPath != nil:
-		return nil, fieldErr(path, "fullPath and prefixPath are mutually exclusive")
+		return nil, fieldErr(path.String(), "fullPath and prefixPath are mutually exclusive")
 	case r.FullPath != nil:
-		if err := checkPath(*r.FullPath, path+".fullPath"); err != nil {
+		if err := checkPath(*r.FullPath, path.field("fullPath")); err != nil {
 			return nil, err
 		}
 		ra.PathRewriteSpecifier = &routev3.RedirectAction_PathRedirect{PathRedirect: *r.FullPath}
 	case r.PrefixPath != nil:
-		prefix, re, err := prefixRewrite(*r.PrefixPath, m, path+".prefixPath")
+		prefix, re, err := prefixRewrite(*r.PrefixPath, m, path.field("prefixPath"))
 		if err != nil {
 			return nil, err
 		}
@@ -64,9 +64,9 @@ func redirectAction(r *ir.Redirect, m *ir.Match, path string) (*routev3.Redirect
 
 // directResponse answers locally. gRPC fails a matching call with
 // UNAVAILABLE, which is what a 500 "no valid backend" response means anyway.
-func directResponse(d *ir.DirectResponse, path string) (*routev3.DirectResponseAction, error) {
+func directResponse(d *ir.DirectResponse, path fieldPath) (*routev3.DirectResponseAction, error) {
 	if d.StatusCode < 200 || d.StatusCode > 599 {
-		return nil, fieldErr(path+".statusCode", "%d is not an HTTP status between 200 and 599", d.StatusCode)
+		return nil, fieldErr(path.sub("statusCode"), "%d is not an HTTP status between 200 and 599", d.StatusCode)
 	}
 	da := &routev3.DirectResponseAction{Status: d.StatusCode}
 	if d.Body != "" {

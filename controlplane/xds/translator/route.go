@@ -1,7 +1,6 @@
 package translator
 
 import (
-	"fmt"
 	"regexp"
 	"strings"
 
@@ -14,8 +13,9 @@ import (
 
 func buildRouteConfig(name string, vhosts []*ir.VirtualHost, clusters map[string]*ir.Cluster, v variant, path string) (*routev3.RouteConfiguration, error) {
 	rc := newRouteConfig(name, nil)
+	root := rootPath(path)
 	for i, vh := range vhosts {
-		out, err := buildVirtualHost(vh, clusters, v, fmt.Sprintf("%s.virtualHosts[%d]", path, i))
+		out, err := buildVirtualHost(vh, clusters, v, root.item("virtualHosts", i))
 		if err != nil {
 			return nil, err
 		}
@@ -34,10 +34,10 @@ func newRouteConfig(name string, vhosts []*routev3.VirtualHost) *routev3.RouteCo
 	return &routev3.RouteConfiguration{Name: name, VirtualHosts: vhosts, IgnorePortInHostMatching: true}
 }
 
-func buildVirtualHost(vh *ir.VirtualHost, clusters map[string]*ir.Cluster, v variant, path string) (*routev3.VirtualHost, error) {
+func buildVirtualHost(vh *ir.VirtualHost, clusters map[string]*ir.Cluster, v variant, path fieldPath) (*routev3.VirtualHost, error) {
 	out := &routev3.VirtualHost{Name: vh.Name, Domains: domains(vh.Hostname)}
 	for j, r := range vh.Routes {
-		rt, err := buildRoute(r, clusters, v, fmt.Sprintf("%s.routes[%d]", path, j))
+		rt, err := buildRoute(r, clusters, v, path.item("routes", j))
 		if err != nil {
 			return nil, err
 		}
@@ -66,8 +66,8 @@ func domains(hostname string) []string {
 }
 
 // buildRoute returns nil for a route that can never match in variant v.
-func buildRoute(r *ir.Route, clusters map[string]*ir.Cluster, v variant, path string) (*routev3.Route, error) {
-	match, ok, err := buildMatch(&r.Match, v, path+".match")
+func buildRoute(r *ir.Route, clusters map[string]*ir.Cluster, v variant, path fieldPath) (*routev3.Route, error) {
+	match, ok, err := buildMatch(&r.Match, v, path.field("match"))
 	if err != nil || !ok {
 		return nil, err
 	}
@@ -79,7 +79,7 @@ func buildRoute(r *ir.Route, clusters map[string]*ir.Cluster, v variant, path st
 		return nil, err
 	}
 	if f := r.Action.Forward; f != nil {
-		if err := setCORS(rt, f.CORS, v, path+".action.forward.cors"); err != nil {
+		if err := setCORS(rt, f.CORS, v, path.field("action.forward.cors")); err != nil {
 			return nil, err
 		}
 	}
@@ -87,7 +87,7 @@ func buildRoute(r *ir.Route, clusters map[string]*ir.Cluster, v variant, path st
 }
 
 // buildMatch returns ok=false when the match can never be true for v.
-func buildMatch(m *ir.Match, v variant, path string) (*routev3.RouteMatch, bool, error) {
+func buildMatch(m *ir.Match, v variant, path fieldPath) (*routev3.RouteMatch, bool, error) {
 	rm := &routev3.RouteMatch{}
 	if err := setPathMatch(rm, m, v, path); err != nil {
 		return nil, false, err
@@ -107,7 +107,7 @@ func buildMatch(m *ir.Match, v variant, path string) (*routev3.RouteMatch, bool,
 		}
 	}
 	for i, h := range m.Headers {
-		sm, err := stringMatcher(h, fmt.Sprintf("%s.headers[%d]", path, i))
+		sm, err := stringMatcher(h, path.item("headers", i))
 		if err != nil {
 			return nil, false, err
 		}
@@ -119,7 +119,7 @@ func buildMatch(m *ir.Match, v variant, path string) (*routev3.RouteMatch, bool,
 		})
 	}
 	for i, q := range m.QueryParams {
-		sm, err := stringMatcher(q, fmt.Sprintf("%s.queryParams[%d]", path, i))
+		sm, err := stringMatcher(q, path.item("queryParams", i))
 		if err != nil {
 			return nil, false, err
 		}
@@ -136,11 +136,11 @@ func buildMatch(m *ir.Match, v variant, path string) (*routev3.RouteMatch, bool,
 	return rm, true, nil
 }
 
-func setPathMatch(rm *routev3.RouteMatch, m *ir.Match, v variant, path string) error {
+func setPathMatch(rm *routev3.RouteMatch, m *ir.Match, v variant, path fieldPath) error {
 	p := m.Path
 	switch m.PathType {
 	case ir.PathExact:
-		if err := checkPath(p, path+".path"); err != nil {
+		if err := checkPath(p, path.field("path")); err != nil {
 			return err
 		}
 		rm.PathSpecifier = &routev3.RouteMatch_Path{Path: p}
@@ -148,17 +148,17 @@ func setPathMatch(rm *routev3.RouteMatch, m *ir.Match, v variant, path string) e
 		if p == "" {
 			p = "/"
 		}
-		if err := checkPath(p, path+".path"); err != nil {
+		if err := checkPath(p, path.field("path")); err != nil {
 			return err
 		}
 		setPrefixMatch(rm, p, v)
 	case ir.PathRegex:
-		if err := checkRegex(p, path+".path"); err != nil {
+		if err := checkRegex(p, path.field("path")); err != nil {
 			return err
 		}
 		rm.PathSpecifier = &routev3.RouteMatch_SafeRegex{SafeRegex: regex(p)}
 	default:
-		return fieldErr(path+".pathType", "unsupported path match type %q", m.PathType)
+		return fieldErr(path.sub("pathType"), "unsupported path match type %q", m.PathType)
 	}
 	return nil
 }
@@ -189,20 +189,20 @@ func trimPrefix(p string) string {
 	return strings.TrimRight(p, "/")
 }
 
-func stringMatcher(s ir.StringMatch, path string) (*matcherv3.StringMatcher, error) {
+func stringMatcher(s ir.StringMatch, path fieldPath) (*matcherv3.StringMatcher, error) {
 	if s.Name == "" {
-		return nil, fieldErr(path+".name", "must not be empty")
+		return nil, fieldErr(path.sub("name"), "must not be empty")
 	}
 	switch s.Type {
 	case ir.StringExact, "":
 		return exact(s.Value), nil
 	case ir.StringRegex:
-		if err := checkRegex(s.Value, path+".value"); err != nil {
+		if err := checkRegex(s.Value, path.field("value")); err != nil {
 			return nil, err
 		}
 		return &matcherv3.StringMatcher{MatchPattern: &matcherv3.StringMatcher_SafeRegex{SafeRegex: regex(s.Value)}}, nil
 	default:
-		return nil, fieldErr(path+".type", "unsupported match type %q", s.Type)
+		return nil, fieldErr(path.sub("type"), "unsupported match type %q", s.Type)
 	}
 }
 
@@ -215,13 +215,13 @@ func regex(re string) *matcherv3.RegexMatcher {
 	return &matcherv3.RegexMatcher{Regex: re}
 }
 
-func setHeaderModifiers(rt *routev3.Route, r *ir.Route, path string) error {
-	add, remove, err := headerOptions(r.RequestHeaders, path+".requestHeaders")
+func setHeaderModifiers(rt *routev3.Route, r *ir.Route, path fieldPath) error {
+	add, remove, err := headerOptions(r.RequestHeaders, path.field("requestHeaders"))
 	if err != nil {
 		return err
 	}
 	rt.RequestHeadersToAdd, rt.RequestHeadersToRemove = add, remove
-	add, remove, err = headerOptions(r.ResponseHeaders, path+".responseHeaders")
+	add, remove, err = headerOptions(r.ResponseHeaders, path.field("responseHeaders"))
 	if err != nil {
 		return err
 	}
@@ -231,25 +231,27 @@ func setHeaderModifiers(rt *routev3.Route, r *ir.Route, path string) error {
 
 // headerOptions keeps the IR's order Remove, Set, Add: Envoy removes before
 // it adds, and applies the additions in list order.
-func headerOptions(m *ir.HeaderModifier, path string) ([]*corev3.HeaderValueOption, []string, error) {
+func headerOptions(m *ir.HeaderModifier, path fieldPath) ([]*corev3.HeaderValueOption, []string, error) {
 	if m == nil {
 		return nil, nil, nil
 	}
 	var opts []*corev3.HeaderValueOption
 	for i, h := range m.Set {
-		if err := checkModifiable(h.Name, fmt.Sprintf("%s.set[%d].name", path, i)); err != nil {
+		set := path.item("set", i)
+		if err := checkModifiable(h.Name, set.field("name")); err != nil {
 			return nil, nil, err
 		}
 		opts = append(opts, headerOption(h, corev3.HeaderValueOption_OVERWRITE_IF_EXISTS_OR_ADD))
 	}
 	for i, h := range m.Add {
-		if err := checkModifiable(h.Name, fmt.Sprintf("%s.add[%d].name", path, i)); err != nil {
+		add := path.item("add", i)
+		if err := checkModifiable(h.Name, add.field("name")); err != nil {
 			return nil, nil, err
 		}
 		opts = append(opts, headerOption(h, corev3.HeaderValueOption_APPEND_IF_EXISTS_OR_ADD))
 	}
 	for i, name := range m.Remove {
-		if err := checkModifiable(name, fmt.Sprintf("%s.remove[%d]", path, i)); err != nil {
+		if err := checkModifiable(name, path.item("remove", i)); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -266,12 +268,12 @@ func headerOption(h ir.Header, action corev3.HeaderValueOption_HeaderAppendActio
 // checkModifiable rejects what Envoy refuses at load time although
 // ValidateAll passes it: pseudo-headers and Host cannot be edited this way
 // (a hostname rewrite is the way to change Host).
-func checkModifiable(name, path string) error {
+func checkModifiable(name string, path fieldPath) error {
 	if name == "" {
-		return fieldErr(path, "must not be empty")
+		return fieldErr(path.String(), "must not be empty")
 	}
 	if strings.HasPrefix(name, ":") || strings.EqualFold(name, "host") {
-		return fieldErr(path, "header %q cannot be modified", name)
+		return fieldErr(path.String(), "header %q cannot be modified", name)
 	}
 	return nil
 }

@@ -91,7 +91,7 @@ func TestPrefixRewriteTable(t *testing.T) {
 	}
 	for _, c := range cases {
 		m := &ir.Match{PathType: ir.PathPrefix, Path: c.prefix}
-		prefix, rr, err := prefixRewrite(c.replace, m, "x")
+		prefix, rr, err := prefixRewrite(c.replace, m, rootPath("x"))
 		if err != nil {
 			t.Fatalf("%+v: %v", c, err)
 		}

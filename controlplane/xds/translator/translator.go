@@ -32,7 +32,9 @@
 package translator
 
 import (
+	"cmp"
 	"fmt"
+	"sync"
 
 	clusterv3 "github.com/envoyproxy/go-control-plane/envoy/config/cluster/v3"
 	endpointv3 "github.com/envoyproxy/go-control-plane/envoy/config/endpoint/v3"
@@ -93,19 +95,20 @@ func translate(x *ir.Xds, c *Cache) (*ResourceSet, error) {
 	}
 	clusters := c.clusterIndex(x.Clusters)
 
-	rs := &ResourceSet{Fleet: x.Fleet}
+	// The variants share only what they read (x, clusters) and each has
+	// its own memo, so they render on two cores at once; the Envoy
+	// variant's error still comes first, as when they ran one by one.
+	var res [2]*Resources
+	var errs [2]error
+	var wg sync.WaitGroup
 	for _, v := range []variant{envoyVariant, grpcVariant} {
-		res, err := render(x, clusters, v, c.memo(v))
-		if err != nil {
-			return nil, err
-		}
-		if v == envoyVariant {
-			rs.Envoy = *res
-		} else {
-			rs.GRPC = *res
-		}
+		wg.Go(func() { res[v], errs[v] = render(x, clusters, v, c.memo(v)) })
 	}
-	return rs, nil
+	wg.Wait()
+	if err := cmp.Or(errs[envoyVariant], errs[grpcVariant]); err != nil {
+		return nil, err
+	}
+	return &ResourceSet{Fleet: x.Fleet, Envoy: *res[envoyVariant], GRPC: *res[grpcVariant]}, nil
 }
 
 // render renders variant v of x. With a memo, pieces rendered before are

@@ -3,7 +3,7 @@ package translator
 import (
 	"errors"
 	"fmt"
-	"regexp"
+	"regexp/syntax"
 	"slices"
 	"strings"
 
@@ -25,27 +25,29 @@ func fieldErr(field, format string, args ...any) error {
 // checkRegex compiles re the way gRPC does (RE2 syntax, whole-string
 // match). ValidateAll accepts any non-empty string, and a client NACKs the
 // whole resource for one bad regex.
-func checkRegex(re, path string) error {
+func checkRegex(re string, path fieldPath) error {
 	if re == "" {
-		return fieldErr(path, "empty regular expression")
+		return fieldErr(path.String(), "empty regular expression")
 	}
 	// Alone first, so that the message quotes the user's text; then
-	// anchored, as both clients use it.
-	if _, err := regexp.Compile(re); err != nil {
-		return fieldErr(path, "invalid regular expression %q: %v", re, err)
+	// anchored, as both clients use it. Parsing is all of regexp.Compile
+	// that can fail (the rest only builds the matcher, a tenth of a large
+	// fleet's translation), and it returns the very same error.
+	if _, err := syntax.Parse(re, syntax.Perl); err != nil {
+		return fieldErr(path.String(), "invalid regular expression %q: %v", re, err)
 	}
-	if _, err := regexp.Compile("^(?:" + re + ")$"); err != nil {
-		return fieldErr(path, "invalid regular expression %q: %v", re, err)
+	if _, err := syntax.Parse("^(?:"+re+")$", syntax.Perl); err != nil {
+		return fieldErr(path.String(), "invalid regular expression %q: %v", re, err)
 	}
 	return nil
 }
 
-func checkPath(p, path string) error {
+func checkPath(p string, path fieldPath) error {
 	if !strings.HasPrefix(p, "/") {
-		return fieldErr(path, "%q must start with \"/\"", p)
+		return fieldErr(path.String(), "%q must start with \"/\"", p)
 	}
 	if strings.ContainsAny(p, "?#") {
-		return fieldErr(path, "%q must not contain \"?\" or \"#\"", p)
+		return fieldErr(path.String(), "%q must not contain \"?\" or \"#\"", p)
 	}
 	return nil
 }
