@@ -79,13 +79,25 @@ func (d *document) toJSON() ([]byte, error) {
 // 0, so a line-based cut is exact. Blank documents (only white space and
 // comments) are dropped; only a blank preamble before the first separator
 // does not take up an index, so the count matches what a reader sees.
+//
+// A document's data is its lines as written, its separator line replaced
+// by a blank line (or by the content that follows "---", indented), so
+// that lines within it count from the separator. That is nearly always a
+// slice of data itself, from the separator's newline on: the split reads
+// only the lines that start with "---" and a document's first lines.
 func splitDocuments(data []byte) []*document {
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	var docs []*document
-	cur := &document{line: 1}
 	index := 0
 	preamble := true
-	flush := func() {
+	cur := &document{line: 1}
+	from, fromLine := 0, 1 // where cur's content after its separator starts
+	for pos := 0; ; {
+		start, end, rest, ok := nextSeparator(data, pos)
+		if !ok {
+			start = len(data)
+		}
+		cur.finish(data, from, start, fromLine)
 		if cur.firstLine > 0 {
 			cur.index = index
 			docs = append(docs, cur)
@@ -94,43 +106,81 @@ func splitDocuments(data []byte) []*document {
 			index++
 		}
 		preamble = false
+		if !ok {
+			return docs
+		}
+		sepLine := fromLine + bytes.Count(data[from:start], []byte("\n"))
+		cur = &document{line: sepLine}
+		// Keep content that follows "---" on the same line (rare, but
+		// valid YAML); a comment or white space there is dropped, since
+		// a tab would read as indentation, which YAML forbids.
+		if text := strings.TrimLeft(rest, " \t"); !blankLine(text) {
+			cur.data = []byte("    " + text + "\n")
+			cur.firstLine = sepLine
+		}
+		from, fromLine, pos = end, sepLine+1, end
 	}
-	lineNo := 0
-	for len(data) > 0 {
-		lineNo++
-		line := data
-		if i := bytes.IndexByte(data, '\n'); i >= 0 {
-			line, data = data[:i+1], data[i+1:]
-		} else {
-			data = nil
-		}
-		// Most lines are content well inside a document: only a possible
-		// separator or a document's first lines need reading as text.
-		isSep := bytes.HasPrefix(line, []byte("---"))
-		if !isSep && cur.firstLine > 0 {
-			cur.data = append(cur.data, line...)
-			continue
-		}
-		text := strings.TrimRight(string(line), "\r\n")
-		if rest, ok := separator(text); ok {
-			flush()
-			cur = &document{line: lineNo}
-			// Keep content that follows "---" on the same line (rare, but
-			// valid YAML); a comment or white space there is dropped, since
-			// a tab would read as indentation, which YAML forbids.
-			text = strings.TrimLeft(rest, " \t")
-			line = []byte("\n")
-			if !blankLine(text) {
-				line = []byte("    " + text + "\n")
+}
+
+// nextSeparator finds the first separator line that starts at or after
+// pos, a line start: its start, its end (past its newline) and the text
+// after "---".
+func nextSeparator(data []byte, pos int) (start, end int, rest string, ok bool) {
+	for pos < len(data) {
+		start = pos
+		if !bytes.HasPrefix(data[pos:], []byte("---")) {
+			i := bytes.Index(data[pos:], []byte("\n---"))
+			if i < 0 {
+				return 0, 0, "", false
 			}
+			start = pos + i + 1
 		}
-		if cur.firstLine == 0 && !blankLine(text) {
-			cur.firstLine = lineNo
+		end = len(data)
+		if i := bytes.IndexByte(data[start:], '\n'); i >= 0 {
+			end = start + i + 1
 		}
-		cur.data = append(cur.data, line...)
+		if rest, ok := separator(strings.TrimRight(string(data[start:end]), "\r\n")); ok {
+			return start, end, rest, true
+		}
+		pos = end
 	}
-	flush()
-	return docs
+	return 0, 0, "", false
+}
+
+// finish sets the document's data and first line from the content
+// data[from:to], which starts at line fromLine. d.data already holds what
+// stands for the separator line when that is content.
+func (d *document) finish(data []byte, from, to, fromLine int) {
+	body := data[from:to:to]
+	switch {
+	case d.data != nil:
+		d.data = append(d.data, body...)
+		return
+	case from == 0:
+		d.data = body
+	case data[from-1] == '\n':
+		d.data = data[from-1 : to : to] // the separator line's newline
+	default: // a separator on the last line, without a newline
+		d.data = []byte("\n")
+	}
+	d.firstLine = firstContentLine(body, fromLine)
+}
+
+// firstContentLine returns the number of the first line of body that is
+// neither blank nor a comment, counting from line; 0 if there is none.
+func firstContentLine(body []byte, line int) int {
+	for ; len(body) > 0; line++ {
+		text := body
+		if i := bytes.IndexByte(body, '\n'); i >= 0 {
+			text, body = body[:i], body[i+1:]
+		} else {
+			body = nil
+		}
+		if !blankLine(strings.TrimRight(string(text), "\r\n")) {
+			return line
+		}
+	}
+	return 0
 }
 
 // separator reports whether text is a document separator, and what follows it.

@@ -59,7 +59,9 @@ func TestSplitDocumentsEqualsReference(t *testing.T) {
 	docs := corpus(t)
 	seps := []string{"---\n", "--- \n", "---\t# c\n", "--- a: 1\n", "----\n", "--- #x\n", "---\r\n", "\n", "# c\n", "  ---\n", "--- |\n"}
 	rng := rand.New(rand.NewPCG(12, 13))
-	for i := range 3000 {
+	edges := []string{"", "---", "---\n", "a: 1\n---", "a: 1\n--- b: 2", "--- b: 2", "---\r\n---", "\n\n---\n\n# c\n---\t\na: 1",
+		"a: 1\n----\n---x\n --- \n---", "\xef\xbb\xbf---\na: 1", "---\n---\n", "a: 1\r\n---\r\nb: 2\r\n"}
+	for i := range 3000 + len(edges) {
 		var b bytes.Buffer
 		if rng.IntN(4) == 0 {
 			b.WriteString("\xef\xbb\xbf")
@@ -69,7 +71,9 @@ func TestSplitDocumentsEqualsReference(t *testing.T) {
 			b.Write(docs[rng.IntN(len(docs))])
 		}
 		data := b.Bytes()
-		if i%2 == 1 {
+		if i >= 3000 {
+			data = []byte(edges[i-3000])
+		} else if i%2 == 1 {
 			data = mutateYAML(rng, data)
 		}
 		got, want := splitDocuments(data), splitDocumentsReference(data)
