@@ -1,17 +1,13 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
 	"math"
-	"runtime"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 
 	corev3 "github.com/envoyproxy/go-control-plane/envoy/config/core/v3"
 	tlsv3 "github.com/envoyproxy/go-control-plane/envoy/extensions/transport_sockets/tls/v3"
@@ -87,18 +83,20 @@ func redactedSecret(s *tlsv3.Secret) proto.Message {
 
 // writeXDS prints fleets as writeDocuments would print their documents.
 func writeXDS(w io.Writer, fleets []xdsFleet, format string) error {
-	r := &xdsRenderer{yaml: format != "json", multi: len(fleets) > 1}
-	items, err := r.renderAll(fleets)
-	if err != nil {
-		return err
-	}
-	bw := bufio.NewWriterSize(w, 1<<20)
+	return writeXDSWith(w, fleets, format, true)
+}
+
+// writeXDSWith prints JSON through protojson unless direct; tests compare
+// the two.
+func writeXDSWith(w io.Writer, fleets []xdsFleet, format string, direct bool) error {
+	r := &xdsRenderer{yaml: format != "json", multi: len(fleets) > 1, direct: direct}
+	var p xdsPlan
 	if r.yaml {
-		r.writeYAML(bw, fleets, items)
+		r.planYAML(&p, fleets)
 	} else {
-		r.writeJSON(bw, fleets, items)
+		r.planJSON(&p, fleets)
 	}
-	return bw.Flush()
+	return r.print(w, p.done())
 }
 
 type xdsRenderer struct {
@@ -106,56 +104,65 @@ type xdsRenderer struct {
 	// multi: several JSON documents are printed as one array, which
 	// indents every document one level deeper.
 	multi bool
+	// direct: print JSON with protoJSONWriter.
+	direct bool
 }
 
-// renderAll renders every resource in parallel; items[f][side][g][i]
-// holds resource i of group g of fleet f's side (0 envoy, 1 grpc).
-func (r *xdsRenderer) renderAll(fleets []xdsFleet) ([][2][][][]byte, error) {
-	type job struct {
-		out  *[]byte
-		msg  proto.Message
-		side string
-		key  string
+// xdsPiece is text to print, then a resource of side.key if msg is set.
+type xdsPiece struct {
+	text      string
+	msg       proto.Message
+	side, key string
+}
+
+// xdsPlan lists the output as pieces, so that resources can be rendered
+// in parallel and printed in order.
+type xdsPlan struct {
+	pieces []xdsPiece
+	text   strings.Builder
+}
+
+func (p *xdsPlan) WriteString(s string) { p.text.WriteString(s) }
+
+func (p *xdsPlan) resource(m proto.Message, side, key string) {
+	p.pieces = append(p.pieces, xdsPiece{text: p.text.String(), msg: m, side: side, key: key})
+	p.text.Reset()
+}
+
+func (p *xdsPlan) done() []xdsPiece {
+	if p.text.Len() > 0 {
+		p.pieces = append(p.pieces, xdsPiece{text: p.text.String()})
 	}
-	var jobs []job
-	items := make([][2][][][]byte, len(fleets))
-	for f, fl := range fleets {
-		for s, groups := range [2][]xdsGroup{fl.envoy, fl.grpc} {
-			items[f][s] = make([][][]byte, len(groups))
-			for g, gr := range groups {
-				items[f][s][g] = make([][]byte, len(gr.msgs))
-				for i, m := range gr.msgs {
-					jobs = append(jobs, job{&items[f][s][g][i], m, [2]string{"envoy", "grpc"}[s], gr.key})
-				}
-			}
+	return p.pieces
+}
+
+// appendPiece renders p. JSON is printed straight from the message, or
+// the old way where the direct writer does not cover the message.
+func (r *xdsRenderer) appendPiece(b []byte, pw *protoJSONWriter, p xdsPiece) ([]byte, error) {
+	b = append(b, p.text...)
+	if p.msg == nil {
+		return b, nil
+	}
+	if r.direct && !r.yaml {
+		mk := pw.mark(b)
+		out, err := pw.appendMessage(b, p.msg, r.resourceDepth())
+		if err == nil {
+			return out, nil
 		}
+		b = pw.rollback(b, mk)
 	}
-	var next atomic.Int64
-	var firstErr error
-	var once sync.Once
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), len(jobs)) {
-		wg.Go(func() {
-			for {
-				k := int(next.Add(1)) - 1
-				if k >= len(jobs) {
-					return
-				}
-				j := jobs[k]
-				b, err := r.render(j.msg, j.side, j.key)
-				if err != nil {
-					once.Do(func() { firstErr = err })
-					return
-				}
-				*j.out = b
-			}
-		})
-	}
-	wg.Wait()
-	return items, firstErr
+	it, err := r.render(p.msg, p.side, p.key)
+	return append(b, it...), err
 }
 
-// render prints one resource as it appears in its document: for JSON,
+func (r *xdsRenderer) resourceDepth() int {
+	if r.multi {
+		return 4
+	}
+	return 3
+}
+
+// render prints one resource the old way, through protojson: for JSON,
 // indented for its depth without the first line's indentation; for
 // YAML, the lines of its sequence entry ("  - ...").
 func (r *xdsRenderer) render(m proto.Message, side, key string) ([]byte, error) {
@@ -170,11 +177,7 @@ func (r *xdsRenderer) render(m proto.Message, side, key string) ([]byte, error) 
 	if r.yaml {
 		return yamlEntry(side, key, v)
 	}
-	depth := 3
-	if r.multi {
-		depth++
-	}
-	return appendIndentedJSON(make([]byte, 0, 2*len(b)), v, depth), nil
+	return appendIndentedJSON(make([]byte, 0, 2*len(b)), v, r.resourceDepth()), nil
 }
 
 // yamlEntry renders v as the only entry of side.key and cuts the two
@@ -204,7 +207,7 @@ func (r *xdsRenderer) jsonIndent(depth int) string {
 	return strings.Repeat("  ", depth)
 }
 
-func (r *xdsRenderer) writeJSON(w *bufio.Writer, fleets []xdsFleet, items [][2][][][]byte) {
+func (r *xdsRenderer) planJSON(w *xdsPlan, fleets []xdsFleet) {
 	if len(fleets) == 0 {
 		w.WriteString("null\n")
 		return
@@ -220,7 +223,7 @@ func (r *xdsRenderer) writeJSON(w *bufio.Writer, fleets []xdsFleet, items [][2][
 				w.WriteString(r.jsonIndent(1) + `"fleet": ` + jsonString(fl.name) + ",\n")
 			}
 			w.WriteString(r.jsonIndent(1) + `"` + side + `": `)
-			r.writeJSONSide(w, [2][]xdsGroup{fl.envoy, fl.grpc}[s], items[f][s])
+			r.planJSONSide(w, side, [2][]xdsGroup{fl.envoy, fl.grpc}[s])
 			w.WriteString([2]string{",\n", "\n"}[s])
 		}
 		w.WriteString(r.jsonIndent(0) + "}")
@@ -234,7 +237,7 @@ func (r *xdsRenderer) writeJSON(w *bufio.Writer, fleets []xdsFleet, items [][2][
 	}
 }
 
-func (r *xdsRenderer) writeJSONSide(w *bufio.Writer, groups []xdsGroup, items [][][]byte) {
+func (r *xdsRenderer) planJSONSide(w *xdsPlan, side string, groups []xdsGroup) {
 	if len(groups) == 0 {
 		w.WriteString("{}")
 		return
@@ -242,10 +245,10 @@ func (r *xdsRenderer) writeJSONSide(w *bufio.Writer, groups []xdsGroup, items []
 	w.WriteString("{\n")
 	for g, gr := range groups {
 		w.WriteString(r.jsonIndent(2) + `"` + gr.key + "\": [\n")
-		for i, it := range items[g] {
+		for i, m := range gr.msgs {
 			w.WriteString(r.jsonIndent(3))
-			w.Write(it)
-			if i < len(items[g])-1 {
+			w.resource(m, side, gr.key)
+			if i < len(gr.msgs)-1 {
 				w.WriteString(",")
 			}
 			w.WriteString("\n")
@@ -265,7 +268,7 @@ func jsonString(s string) string {
 	return string(b)
 }
 
-func (r *xdsRenderer) writeYAML(w *bufio.Writer, fleets []xdsFleet, items [][2][][][]byte) {
+func (r *xdsRenderer) planYAML(w *xdsPlan, fleets []xdsFleet) {
 	for f, fl := range fleets {
 		if f > 0 {
 			w.WriteString("---\n")
@@ -273,7 +276,7 @@ func (r *xdsRenderer) writeYAML(w *bufio.Writer, fleets []xdsFleet, items [][2][
 		for s, side := range [2]string{"envoy", "grpc"} {
 			if s == 1 {
 				fleet, _ := yamlv2.Marshal(map[string]string{"fleet": fl.name})
-				w.Write(fleet)
+				w.WriteString(string(fleet))
 			}
 			groups := [2][]xdsGroup{fl.envoy, fl.grpc}[s]
 			if len(groups) == 0 {
@@ -281,10 +284,10 @@ func (r *xdsRenderer) writeYAML(w *bufio.Writer, fleets []xdsFleet, items [][2][
 				continue
 			}
 			w.WriteString(side + ":\n")
-			for g, gr := range groups {
+			for _, gr := range groups {
 				w.WriteString("  " + gr.key + ":\n")
-				for _, it := range items[f][s][g] {
-					w.Write(it)
+				for _, m := range gr.msgs {
+					w.resource(m, side, gr.key)
 				}
 			}
 		}

@@ -1,0 +1,35 @@
+package main
+
+import (
+	"io"
+	"testing"
+
+	"github.com/envoygateway/terraform-provider-envoygateway/controlplane/bench/workload"
+)
+
+func benchFleets(b *testing.B, routes int) []xdsFleet {
+	b.Helper()
+	t := &testing.T{}
+	sets := translateAll(t, workload.Generate(routes, 1).Resources)
+	if t.Failed() {
+		b.Fatal("translate failed")
+	}
+	fleets := make([]xdsFleet, len(sets))
+	for i, rs := range sets {
+		fleets[i] = newXDSFleet(rs)
+	}
+	return fleets
+}
+
+func benchmarkWriteXDS(b *testing.B, format string, direct bool) {
+	fleets := benchFleets(b, 10000)
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := writeXDSWith(io.Discard, fleets, format, direct); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkWriteXDSJSON(b *testing.B)             { benchmarkWriteXDS(b, "json", true) }
+func BenchmarkWriteXDSJSONViaProtoJSON(b *testing.B) { benchmarkWriteXDS(b, "json", false) }
