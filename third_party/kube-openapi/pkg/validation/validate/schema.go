@@ -81,6 +81,10 @@ func NewSchemaValidator(schema *spec.Schema, rootSchema interface{}, root string
 		o(&s.Options)
 	}
 
+	// PATCHED: Validate may check the data itself (quickChecker) only
+	// where the validators it would build are the default ones.
+	plain := s.Options.NewValidatorForIndex == nil && s.Options.NewValidatorForField == nil
+
 	// PATCHED: the methods these replaced ignore their receiver; package
 	// functions need no closure allocated per validator.
 	if s.Options.NewValidatorForIndex == nil {
@@ -97,7 +101,7 @@ func NewSchemaValidator(schema *spec.Schema, rootSchema interface{}, root string
 	// with allOf, anyOf, oneOf or not still build them here, as before:
 	// their sub-validators can panic on construction, and schemaProps'
 	// SetPath reaches them through copies.
-	s.args = validatorArgs{Path: s.Path, in: s.in, Schema: s.Schema, Root: s.Root, KnownFormats: s.KnownFormats, Options: s.Options}
+	s.args = validatorArgs{Path: s.Path, in: s.in, Schema: s.Schema, Root: s.Root, KnownFormats: s.KnownFormats, Options: s.Options, plain: plain}
 	if len(schema.AllOf) > 0 || len(schema.AnyOf) > 0 || len(schema.OneOf) > 0 || schema.Not != nil {
 		s.buildValidators()
 	}
@@ -113,6 +117,8 @@ type validatorArgs struct {
 	Root         interface{}
 	KnownFormats strfmt.Registry
 	Options      SchemaValidatorOptions
+
+	plain bool // no NewValidatorForIndex or NewValidatorForField option
 }
 
 // buildValidators is what NewSchemaValidator did before it was PATCHED.
@@ -227,6 +233,20 @@ func (s *SchemaValidator) Applies(source interface{}, kind reflect.Kind) bool {
 
 // Validate validates the data against the schema
 func (s *SchemaValidator) Validate(data interface{}) *Result {
+	// PATCHED (third_party/README.md, schema_quick.go): valid data, checked
+	// without the validators, gets the result they would give it.
+	if s != nil && s.validators == nil && s.args.plain && !Debug && quickOff.Load() == 0 && s.Schema == s.args.Schema &&
+		quickSchema(s.Schema) && quickData(data) {
+		q := quickChecker{root: s.args.Root, formats: s.args.KnownFormats}
+		if m, ok := q.value(s.Schema, data); ok {
+			return &Result{MatchCount: m}
+		}
+	}
+	return s.validateSlow(data)
+}
+
+// validateSlow is what Validate was before it was PATCHED.
+func (s *SchemaValidator) validateSlow(data interface{}) *Result {
 	result := new(Result)
 	if s == nil {
 		return result
@@ -333,6 +353,12 @@ func (s *validatorArgs) sliceValidator() schemaSliceValidator { // PATCHED: a va
 }
 
 func (s *validatorArgs) numberValidator() numberValidator { // PATCHED: a value, not a pointer
+	return numberValidatorFor(s.Path, s.in, s.Schema)
+}
+
+// numberValidatorFor is numberValidator taking the schema itself, so that
+// quickChecker's schemas stay on its stack (PATCHED).
+func numberValidatorFor(path, in string, schema *spec.Schema) numberValidator {
 	var typeName string
 	var format string
 
@@ -340,31 +366,31 @@ func (s *validatorArgs) numberValidator() numberValidator { // PATCHED: a value,
 	// and the type is unambiguous (exactly one type specified).
 	// This prevents the validator from enforcing ranges for mismatched formats
 	// (e.g. enforcing "int32" range on a "number" type) or ambiguous types.
-	if len(s.Schema.Type) == 1 {
-		switch s.Schema.Type[0] {
+	if len(schema.Type) == 1 {
+		switch schema.Type[0] {
 		case integerType:
 			typeName = integerType
-			switch s.Schema.Format {
+			switch schema.Format {
 			case integerFormatInt32, integerFormatInt64:
-				format = s.Schema.Format
+				format = schema.Format
 			}
 		case numberType:
 			typeName = numberType
-			switch s.Schema.Format {
+			switch schema.Format {
 			case numberFormatFloat, numberFormatDouble:
-				format = s.Schema.Format
+				format = schema.Format
 			}
 		}
 	}
 	return numberValidator{
-		Path:             s.Path,
-		In:               s.in,
-		Default:          s.Schema.Default,
-		MultipleOf:       s.Schema.MultipleOf,
-		Maximum:          s.Schema.Maximum,
-		ExclusiveMaximum: s.Schema.ExclusiveMaximum,
-		Minimum:          s.Schema.Minimum,
-		ExclusiveMinimum: s.Schema.ExclusiveMinimum,
+		Path:             path,
+		In:               in,
+		Default:          schema.Default,
+		MultipleOf:       schema.MultipleOf,
+		Maximum:          schema.Maximum,
+		ExclusiveMaximum: schema.ExclusiveMaximum,
+		Minimum:          schema.Minimum,
+		ExclusiveMinimum: schema.ExclusiveMinimum,
 		Type:             typeName,
 		Format:           format,
 	}
