@@ -85,6 +85,16 @@ func routeAction(f *ir.Forward, m *ir.Match, clusters map[string]*ir.Cluster, v 
 // setClusters renders the backends of the forward at path.
 func setClusters(ra *routev3.RouteAction, f *ir.Forward, clusters map[string]*ir.Cluster, v variant, path fieldPath) error {
 	backends := f.Backends
+	// One plain backend, most routes, needs no weighted entries; this is
+	// what the loop below ends in for it, without building and dropping
+	// them. A backend that stands for several gRPC clusters takes the loop.
+	if len(backends) == 1 && backends[0].Weight > 0 && backends[0].RequestHeaders == nil &&
+		backends[0].ResponseHeaders == nil && !hasInvalidShare(f.InvalidBackends, v) {
+		if c := clusters[backends[0].Cluster]; c != nil && !splitForGRPC(c, v) {
+			ra.ClusterSpecifier = &routev3.RouteAction_Cluster{Cluster: c.Name}
+			return nil
+		}
+	}
 	bs := path.field("backends")
 	var wcs []*routev3.WeightedCluster_ClusterWeight
 	filtered := false
@@ -150,7 +160,7 @@ var notFoundCodes = map[uint32]routev3.RouteAction_ClusterNotFoundResponseCode{
 // cluster_not_found_response_code, so its variant leaves the share out
 // and sends everything to the valid backends.
 func invalidShare(ra *routev3.RouteAction, ib *ir.InvalidBackends, v variant, path fieldPath) (*routev3.WeightedCluster_ClusterWeight, error) {
-	if ib == nil || ib.Weight == 0 || v == grpcVariant {
+	if !hasInvalidShare(ib, v) {
 		return nil, nil
 	}
 	code, ok := notFoundCodes[ib.StatusCode]
@@ -159,6 +169,10 @@ func invalidShare(ra *routev3.RouteAction, ib *ir.InvalidBackends, v variant, pa
 	}
 	ra.ClusterNotFoundResponseCode = code
 	return &routev3.WeightedCluster_ClusterWeight{Name: invalidCluster, Weight: wrapperspb.UInt32(ib.Weight)}, nil
+}
+
+func hasInvalidShare(ib *ir.InvalidBackends, v variant) bool {
+	return ib != nil && ib.Weight != 0 && v != grpcVariant
 }
 
 // scaleSplit keeps the backends' shares when the gRPC variant has split a

@@ -90,18 +90,22 @@ const httpProtocolOptionsName = "envoy.extensions.upstreams.http.v3.HttpProtocol
 
 // clusterNames are the xDS clusters that carry IR cluster c's traffic in v.
 func clusterNames(c *ir.Cluster, v variant) []string {
-	if v != grpcVariant || c.IsIP() || c.TLS != nil {
+	if !splitForGRPC(c, v) {
 		return []string{c.Name}
 	}
-	eps := dedupe(c.Endpoints)
-	if len(eps) < 2 {
-		return []string{c.Name}
-	}
-	names := make([]string, 0, len(eps))
-	for i := range eps {
+	n := len(dedupe(c.Endpoints))
+	names := make([]string, 0, n)
+	for i := range n {
 		names = append(names, dnsPartName(c.Name, i))
 	}
 	return names
+}
+
+// splitForGRPC reports whether v carries c's traffic in more than one
+// cluster: the gRPC variant's DNS clusters of several hostnames (see
+// grpcDNSClusters).
+func splitForGRPC(c *ir.Cluster, v variant) bool {
+	return v == grpcVariant && c.TLS == nil && !c.IsIP() && len(dedupe(c.Endpoints)) >= 2
 }
 
 // grpcDNSClusters stands in for STRICT_DNS, which gRPC NACKs. gRPC's
