@@ -101,7 +101,7 @@ func (q *quickChecker) value(schema *spec.Schema, data interface{}) (matches int
 	switch d := data.(type) {
 	case string:
 		sv := stringValidator{MaxLength: schema.MaxLength, MinLength: schema.MinLength, Pattern: schema.Pattern, In: "body"}
-		if sv.Validate(d) != nil {
+		if sv.Validate(data) != nil { // data, not d: boxing d again would allocate
 			return 0, false
 		}
 		m++ // Inc
@@ -113,11 +113,10 @@ func (q *quickChecker) value(schema *spec.Schema, data interface{}) (matches int
 		}
 	case int64, float64, int:
 		nv := numberValidatorFor("", "body", schema)
-		r := nv.Validate(d)
-		if !r.IsValid() {
+		if !nv.valid(data) {
 			return 0, false
 		}
-		m += r.MatchCount + 1
+		m += 2 // the number validator's Inc, and Inc
 	case []interface{}:
 		if sum, valid = q.slice(schema, d); !valid {
 			return 0, false
@@ -213,4 +212,41 @@ func (q *quickChecker) property(schema *spec.Schema, k string, v interface{}) (m
 	}
 	matches, valid = q.child(&p, v)
 	return matches, valid, true
+}
+
+// valid is whether numberValidator.Validate's result has no errors: the
+// same checks, without its four Results.
+func (n *numberValidator) valid(val interface{}) bool {
+	if IsValueValidAgainstRange(val, n.Type, n.Format, "Checked", n.Path) != nil {
+		return false
+	}
+	data := valueHelp.asFloat64(val)
+	if n.MultipleOf != nil {
+		if IsValueValidAgainstRange(*n.MultipleOf, n.Type, n.Format, "MultipleOf", n.Path) == nil {
+			if MultipleOfNativeType(n.Path, n.In, val, *n.MultipleOf) != nil {
+				return false
+			}
+		} else if MultipleOf(n.Path, n.In, data, *n.MultipleOf) != nil {
+			return false
+		}
+	}
+	if n.Maximum != nil {
+		if IsValueValidAgainstRange(*n.Maximum, n.Type, n.Format, "Maximum boundary", n.Path) == nil {
+			if MaximumNativeType(n.Path, n.In, val, *n.Maximum, n.ExclusiveMaximum) != nil {
+				return false
+			}
+		} else if Maximum(n.Path, n.In, data, *n.Maximum, n.ExclusiveMaximum) != nil {
+			return false
+		}
+	}
+	if n.Minimum != nil {
+		if IsValueValidAgainstRange(*n.Minimum, n.Type, n.Format, "Minimum boundary", n.Path) == nil {
+			if MinimumNativeType(n.Path, n.In, val, *n.Minimum, n.ExclusiveMinimum) != nil {
+				return false
+			}
+		} else if Minimum(n.Path, n.In, data, *n.Minimum, n.ExclusiveMinimum) != nil {
+			return false
+		}
+	}
+	return true
 }
