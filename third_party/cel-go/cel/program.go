@@ -122,6 +122,11 @@ type AttributePatternType = interpreter.AttributePattern
 type EvalDetails struct {
 	state       interpreter.EvalState
 	costTracker *interpreter.CostTracker
+
+	// PATCHED (third_party/README.md): once Eval has returned the tracker
+	// to trackerPool, its final cost; ActualCost reads it then.
+	finalCost  uint64
+	costIsKept bool
 }
 
 // State of the evaluation, non-nil if the OptTrackState or OptExhaustiveEval is specified
@@ -136,6 +141,10 @@ func (ed *EvalDetails) State() interpreter.EvalState {
 // ActualCost returns the tracked cost through the course of execution when `CostTracking` is enabled.
 // Otherwise, returns nil if the cost was not enabled.
 func (ed *EvalDetails) ActualCost() *uint64 {
+	if ed != nil && ed.costIsKept { // PATCHED
+		cost := ed.finalCost
+		return &cost
+	}
 	if ed == nil || ed.costTracker == nil {
 		return nil
 	}
@@ -254,8 +263,9 @@ func newProgram(e *Env, a *ast.AST, opts []ProgramOption) (Program, error) {
 			return nil, err
 		}
 		trackerFactory := func() (*interpreter.CostTracker, error) {
-			t := *proto
-			return &t, nil
+			t := trackerPool.Get().(*interpreter.CostTracker) // PATCHED: see keepCost
+			*t = *proto
+			return t, nil
 		}
 		var observers []interpreter.PlannerOption
 		if p.evalOpts&(OptExhaustiveEval|OptTrackState) != 0 {
@@ -328,6 +338,7 @@ func (p *prog) Eval(input any) (out ref.Val, det *EvalDetails, err error) {
 				det.costTracker = o
 			}
 		})
+		det.keepCost() // PATCHED
 	} else {
 		out = p.interpretable.Eval(vars)
 	}
@@ -502,3 +513,23 @@ var (
 	// ctxActivationPool is an internally managed pool of Activation values that expose a special #interrupted variable
 	ctxActivationPool = newCtxEvalActivationPool()
 )
+
+// trackerPool holds the cost trackers of finished evaluations: a tracker
+// was an allocation of some 200 bytes per Eval (PATCHED).
+var trackerPool = sync.Pool{New: func() any { return new(interpreter.CostTracker) }}
+
+// keepCost copies the cost out of the tracker once an evaluation has
+// returned normally, and gives the tracker back to trackerPool: the
+// evaluation's activations and values do not outlive it, and ActualCost is
+// all EvalDetails reads from it afterwards. After a panic (the cost limit)
+// Eval does not get here, and the tracker stays with the details (PATCHED).
+func (ed *EvalDetails) keepCost() {
+	if ed.costTracker == nil {
+		return
+	}
+	ed.finalCost, ed.costIsKept = ed.costTracker.ActualCost(), true
+	t := ed.costTracker
+	ed.costTracker = nil
+	*t = interpreter.CostTracker{}
+	trackerPool.Put(t)
+}

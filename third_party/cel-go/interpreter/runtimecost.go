@@ -96,6 +96,20 @@ func (cta costTrackActivation) asCostTracker() *CostTracker {
 
 // asCostTracker walks the Activation hierarchy and returns the first cost tracker found, if present.
 func asCostTracker(vars Activation) (*CostTracker, bool) {
+	// PATCHED (third_party/README.md): Observe asks for every step of an
+	// evaluation; the activation is the tracker's own (InitState hands out
+	// a *costTrackActivation) or a comprehension's folder above it, and
+	// comparing concrete types is cheaper than the interface assertion.
+	for {
+		if cta, ok := vars.(*costTrackActivation); ok {
+			return cta.costTracker, true
+		}
+		f, ok := vars.(*folder) // a folder is no converter; its Parent is
+		if !ok {
+			break
+		}
+		vars = f.activation
+	}
 	if conv, ok := vars.(costTrackerConverter); ok {
 		return conv.asCostTracker(), true
 	}

@@ -79,6 +79,11 @@ type Validator struct {
 	// schema, built once, so that the schema maps it caches serve every
 	// evaluation rather than one.
 	selfSchema *model.Structural
+
+	// PATCHED (third_party/README.md): Properties by pointer, so that
+	// validateMap does not copy a Validator to the heap for every field it
+	// descends into. Nil when the Validator was not built by validator().
+	propertyPtrs map[string]*Validator
 }
 
 // NewValidator returns compiles all the CEL programs defined in x-kubernetes-validations extensions
@@ -186,6 +191,7 @@ func validator(validationSchema, nodeSchema *schema.Structural, isResourceRoot b
 			celActivationFactory: activationFactory,
 			Schema:               nodeSchema,
 			selfSchema:           selfSchemaOf(nodeSchema, isResourceRoot),
+			propertyPtrs:         propertyPointers(propertiesValidators),
 		}
 	}
 
@@ -853,7 +859,7 @@ func (s *Validator) validateMap(ctx context.Context, fldPath *field.Path, obj, o
 	}
 	if s.Properties != nil {
 		for k, v := range obj {
-			sub, ok := s.Properties[k]
+			sub, ok := s.property(k) // PATCHED
 			if ok {
 				var oldV interface{}
 				if correlatable {

@@ -39,3 +39,26 @@ func selfSchemaOf(s *structuralschema.Structural, isResourceRoot bool) *model.St
 	}
 	return &model.Structural{Structural: s}
 }
+
+// propertyPointers is props by pointer, for validateMap (PATCHED).
+func propertyPointers(props map[string]Validator) map[string]*Validator {
+	if props == nil {
+		return nil
+	}
+	out := make(map[string]*Validator, len(props))
+	for k := range props {
+		v := props[k]
+		out[k] = &v
+	}
+	return out
+}
+
+// property is s.Properties[k] without copying it to the heap (PATCHED).
+func (s *Validator) property(k string) (*Validator, bool) {
+	if s.propertyPtrs != nil {
+		sub, ok := s.propertyPtrs[k]
+		return sub, ok
+	}
+	sub, ok := s.Properties[k]
+	return &sub, ok
+}
