@@ -3,6 +3,7 @@ package validation
 import (
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"strings"
 
 	apimachineryvalidation "k8s.io/apimachinery/pkg/api/validation"
@@ -26,6 +27,13 @@ type coreKind[T any, PT interface {
 	nameFn     apimachineryvalidation.ValidateNameFunc
 	spec       func(PT) field.ErrorList // nil: metadata only
 	defaults   func(PT)                 // nil: none
+	// jsonDecode is whether T may be decoded through JSON rather than by
+	// the converter (see jsonTypeOK); set by setup.
+	jsonDecode bool
+}
+
+func (k *coreKind[T, PT]) setup() {
+	k.jsonDecode = jsonTypeOK(reflect.TypeFor[T](), map[reflect.Type]bool{})
 }
 
 func (k *coreKind[T, PT]) kind() schema.GroupVersionKind { return k.gvk }
@@ -37,6 +45,22 @@ func (k *coreKind[T, PT]) hasStatusSubresource() bool { return false }
 // decode converts obj to the typed object; unknown lists the fields the
 // type does not declare, which the server's decoder drops.
 func (k *coreKind[T, PT]) decode(obj map[string]any) (typed PT, unknown []string, err error) {
+	typed, unknown, _, err = k.decodeVia(obj)
+	return typed, unknown, err
+}
+
+// decodeVia is decode, also saying whether it went through JSON.
+func (k *coreKind[T, PT]) decodeVia(obj map[string]any) (typed PT, unknown []string, viaJSON bool, err error) {
+	if k.jsonDecode {
+		if t, ok := decodeJSON[T](obj); ok {
+			return PT(t), nil, true, nil
+		}
+	}
+	typed, unknown, err = k.decodeConverter(obj)
+	return typed, unknown, false, err
+}
+
+func (k *coreKind[T, PT]) decodeConverter(obj map[string]any) (typed PT, unknown []string, err error) {
 	typed = PT(new(T))
 	err = runtime.DefaultUnstructuredConverter.FromUnstructuredWithValidation(obj, typed, true)
 	if strict, ok := runtime.AsStrictDecodingError(err); ok {

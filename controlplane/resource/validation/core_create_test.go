@@ -1,15 +1,20 @@
 package validation
 
 import (
+	"encoding/json"
 	"fmt"
 	"maps"
 	"math/rand/v2"
+	"net/netip"
 	"reflect"
 	"slices"
 	"strings"
 	"testing"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 )
 
@@ -30,7 +35,7 @@ metadata:
   generation: 3
   finalizers: [example.com/keep]
   ownerReferences: [{apiVersion: apps/v1, kind: Deployment, name: api, uid: 1234, controller: true}]
-  managedFields: [{manager: kubectl, operation: Apply, apiVersion: v1, fieldsType: FieldsV1, fieldsV1: {"f:spec": {"f:ports": {}}}, time: "2026-01-02T03:04:05Z"}]
+  managedFields: [{manager: kubectl, operation: Apply, apiVersion: v1, fieldsType: FieldsV1, fieldsV1: {"f:spec": {"f:ports": {}, "f:selector": {}, "f:type": {}}, "f:metadata": {"f:labels": {"f:app": {}}}}, time: "2026-01-02T03:04:05Z"}]
 spec:
   type: ClusterIP
   selector: {app: api}
@@ -86,6 +91,12 @@ type: Opaque
 immutable: false
 data: {password: aHVudGVyMg==, empty: ""}
 stringData: {user: admin}
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: creds, namespace: team-a, unknownMeta: x}
+data: {gone: null}
+binaryData: {not: declared}
 ---
 apiVersion: v1
 kind: ConfigMap
@@ -201,14 +212,37 @@ func randomCoreObjects(t *testing.T, n int) []map[string]any {
 	return out
 }
 
-// Create's path for core kinds (decode once, default, store, validate the
-// typed object) gives the results of the steps, each decoding the object
-// again, on randomly broken objects of every core kind.
+// converterOnly is a Validator whose core kinds decode and encode with
+// the reflection converter only, never through JSON.
+func converterOnly(t *testing.T) *Validator {
+	v, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range v.kinds {
+		if c, ok := k.(interface{ disableJSON() }); ok {
+			c.disableJSON()
+		}
+	}
+	return v
+}
+
+func (k *coreKind[T, PT]) disableJSON() { k.jsonDecode = false }
+
+// Create's path for core kinds (decode once, through JSON where it can,
+// default, store, validate the typed object) gives the results of the
+// steps, each decoding the object again with the converter, on randomly
+// broken objects of every core kind.
 func TestCoreCreateEqualsSteps(t *testing.T) {
-	v := validator(t)
-	var accepted, rejected, failed, unknown int
+	v, slow := validator(t), converterOnly(t)
+	var accepted, rejected, failed, unknown, viaJSON int
 	for i, obj := range randomCoreObjects(t, 3000) {
-		want, wantErr := createBySteps(v, obj)
+		want, wantErr := createBySteps(slow, obj)
+		if k, ok := v.kinds[(&unstructured.Unstructured{Object: obj}).GroupVersionKind()]; ok {
+			if _, ok := k.(interface{ disableJSON() }); ok && jsonDecodes(k, obj) {
+				viaJSON++
+			}
+		}
 		orig := runtime.DeepCopyJSON(obj)
 		got, gotErr := v.Create(obj)
 		if fmt.Sprint(wantErr) != fmt.Sprint(gotErr) || !sameResult(want, got) {
@@ -220,6 +254,20 @@ func TestCoreCreateEqualsSteps(t *testing.T) {
 		inPlace, ipErr := v.CreateInPlace(runtime.DeepCopyJSON(obj))
 		if fmt.Sprint(wantErr) != fmt.Sprint(ipErr) || !sameResult(want, inPlace) {
 			t.Errorf("case %d %v: in place %v %v, steps %v %v", i, obj["kind"], inPlace, ipErr, want, wantErr)
+		}
+		// Update decodes through JSON too; against the object as stored
+		// or, when there is none, the broken one itself.
+		old := want.Object
+		if old == nil {
+			old = runtime.DeepCopyJSON(obj)
+		}
+		upd := runtime.DeepCopyJSON(obj)
+		setResourceVersion(upd)
+		setResourceVersion(old)
+		wantUpd, wantUpdErr := slow.Update(upd, old)
+		gotUpd, gotUpdErr := v.Update(upd, old)
+		if fmt.Sprint(wantUpdErr) != fmt.Sprint(gotUpdErr) || !sameResult(wantUpd, gotUpd) {
+			t.Errorf("case %d %v update: %v %v, converter only %v %v", i, obj["kind"], gotUpd, gotUpdErr, wantUpd, wantUpdErr)
 		}
 		switch {
 		case wantErr != nil:
@@ -234,10 +282,110 @@ func TestCoreCreateEqualsSteps(t *testing.T) {
 		}
 	}
 	// The comparison means little unless every outcome is common.
-	t.Logf("accepted %d, rejected %d, decode errors %d, with unknown fields %d", accepted, rejected, failed, unknown)
-	for name, n := range map[string]int{"accepted": accepted, "rejected": rejected, "decode errors": failed, "unknown fields": unknown} {
+	t.Logf("accepted %d, rejected %d, decode errors %d, with unknown fields %d, decoded through JSON %d", accepted, rejected, failed, unknown, viaJSON)
+	for name, n := range map[string]int{"accepted": accepted, "rejected": rejected, "decode errors": failed, "unknown fields": unknown, "decoded through JSON": viaJSON} {
 		if n < 100 {
 			t.Errorf("only %d cases %s; the mutations need retuning", n, name)
+		}
+	}
+}
+
+// jsonDecodes reports whether k decodes obj through JSON.
+func jsonDecodes(k kindValidator, obj map[string]any) bool {
+	type decoder interface {
+		jsonDecodes(map[string]any) bool
+	}
+	return k.(decoder).jsonDecodes(obj)
+}
+
+func (k *coreKind[T, PT]) jsonDecodes(obj map[string]any) bool {
+	_, _, via, err := k.decodeVia(runtime.DeepCopyJSON(obj))
+	return via && err == nil
+}
+
+// Every core kind decodes through JSON when it can: none has a field that
+// rules it out.
+func TestCoreKindsUseJSON(t *testing.T) {
+	v := validator(t)
+	n := 0
+	for gvk, k := range v.kinds {
+		if f, ok := k.(interface{ usesJSON() bool }); ok {
+			n++
+			if !f.usesJSON() {
+				t.Errorf("%s does not decode through JSON", gvk.Kind)
+			}
+		}
+	}
+	if n != 5 {
+		t.Errorf("%d core kinds, want 5", n)
+	}
+}
+
+func (k *coreKind[T, PT]) usesJSON() bool { return k.jsonDecode }
+
+// appendJSON writes what json.Marshal does, which the converter hands to
+// custom unmarshalers (managedFields' fieldsV1 keeps it as bytes).
+func TestAppendJSONIsMarshal(t *testing.T) {
+	objs := randomCoreObjects(t, 1000)
+	for _, c := range brokenObjects(t) {
+		objs = append(objs, c.obj)
+	}
+	objs = append(objs, map[string]any{"s": "<&>\u2028\u2029\"\\\t\x01é", "k\u2028": []any{int64(-5), true, false, nil, map[string]any{}, []any{}}})
+	written := 0
+	for i, obj := range objs {
+		got, ok := appendJSON(nil, obj)
+		want, err := json.Marshal(obj)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ok {
+			written++
+			if string(got) != string(want) {
+				t.Errorf("case %d: appendJSON\n%s\njson.Marshal\n%s", i, got, want)
+			}
+		}
+	}
+	if written < len(objs)/2 {
+		t.Errorf("appendJSON wrote only %d of %d objects", written, len(objs))
+	}
+}
+
+type (
+	jsonPlain struct {
+		A string            `json:"a"`
+		B *int32            `json:"b,omitempty"`
+		C []map[string]bool `json:"c"`
+		D metav1.Time       `json:"d"`
+		E *metav1.FieldsV1  `json:"e"`
+		JSONInline
+	}
+	JSONInline    struct{ F intstr.IntOrString }
+	jsonInterface struct{ A any }
+	jsonQuoted    struct {
+		A int `json:"a,string"`
+	}
+	jsonHidden    struct{ a int }
+	jsonEmbedPtr  struct{ *JSONInline }
+	jsonTextField struct{ A netip.Addr }
+	jsonOwnField  struct{ A metav1.Duration }
+)
+
+// jsonTypeOK turns down every kind of field the converter and JSON decode
+// apart.
+func TestJSONTypeOK(t *testing.T) {
+	for typ, want := range map[reflect.Type]bool{
+		reflect.TypeFor[jsonPlain]():              true,
+		reflect.TypeFor[jsonInterface]():          false,
+		reflect.TypeFor[jsonQuoted]():             false,
+		reflect.TypeFor[jsonHidden]():             false,
+		reflect.TypeFor[jsonEmbedPtr]():           false,
+		reflect.TypeFor[jsonTextField]():          false,
+		reflect.TypeFor[jsonOwnField]():           false,
+		reflect.TypeFor[[]jsonQuoted]():           false,
+		reflect.TypeFor[map[string]*jsonHidden](): false,
+	} {
+		if got := jsonTypeOK(typ, map[reflect.Type]bool{}); got != want {
+			t.Errorf("%v: %v, want %v", typ, got, want)
 		}
 	}
 }

@@ -18,7 +18,7 @@ import (
 // Gateway API objects. The rules and messages follow
 // k8s.io/kubernetes/pkg/apis/core/validation and .../discovery/validation.
 func coreKinds() []kindValidator {
-	return []kindValidator{
+	kinds := []kindValidator{
 		&coreKind[corev1.Namespace, *corev1.Namespace]{
 			gvk:    schema.GroupVersionKind{Version: "v1", Kind: "Namespace"},
 			nameFn: apimachineryvalidation.ValidateNamespaceName,
@@ -48,6 +48,10 @@ func coreKinds() []kindValidator {
 			spec:   validateEndpointSlice, defaults: defaultEndpointSlice,
 		},
 	}
+	for _, k := range kinds {
+		k.(interface{ setup() }).setup()
+	}
+	return kinds
 }
 
 var (
