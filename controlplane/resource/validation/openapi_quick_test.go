@@ -10,8 +10,11 @@ import (
 
 	"k8s.io/apiextensions-apiserver/pkg/apis/apiextensions"
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
+	structurallisttype "k8s.io/apiextensions-apiserver/pkg/apiserver/schema/listtype"
 	apiservervalidation "k8s.io/apiextensions-apiserver/pkg/apiserver/validation"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/util/validation/field"
 	"k8s.io/kube-openapi/pkg/validation/spec"
 	"k8s.io/kube-openapi/pkg/validation/strfmt"
 	"k8s.io/kube-openapi/pkg/validation/validate"
@@ -99,6 +102,79 @@ func TestOpenAPIQuickCheckOnCRDs(t *testing.T) {
 	if n < 700 || valid < n/4 || valid > n*3/4 {
 		t.Errorf("%d of %d objects valid; the comparison needs many of both outcomes", valid, n)
 	}
+}
+
+// The patched listtype.ValidateListSetsAndMaps looks for duplicates
+// without field paths first; it must find them where the walk with paths
+// does, and return the same errors.
+func TestListTypeQuickCheckOnCRDs(t *testing.T) {
+	v := validator(t)
+	withErrors, n := 0, 0
+	for i, c := range brokenObjects(t) {
+		dup := runtime.DeepCopyJSON(c.old)
+		duplicateAnItem(rand.New(rand.NewPCG(11, uint64(i))), dup)
+		for j, obj := range []map[string]any{c.obj, c.old, dup} {
+			k, ok := v.kinds[(&unstructured.Unstructured{Object: obj}).GroupVersionKind()].(*crdKind)
+			if !ok {
+				continue // the mutation broke apiVersion or kind
+			}
+			n++
+			quick := sortedFieldErrors(structurallisttype.ValidateListSetsAndMaps(nil, k.structural, obj))
+			restore := structurallisttype.DisableQuickCheck()
+			slow := sortedFieldErrors(structurallisttype.ValidateListSetsAndMaps(nil, k.structural, obj))
+			restore()
+			if !slices.Equal(quick, slow) {
+				t.Errorf("case %d/%d %s: quick %q, slow %q", i, j, k.gvk.Kind, quick, slow)
+			}
+			if len(slow) > 0 {
+				withErrors++
+			}
+		}
+	}
+	t.Logf("%d of %d objects with duplicates", withErrors, n)
+	if withErrors < n/20 {
+		t.Errorf("only %d of %d objects with duplicates; the comparison needs more", withErrors, n)
+	}
+}
+
+// duplicateAnItem appends a copy of an item of one of obj's lists to it.
+func duplicateAnItem(rng *rand.Rand, obj map[string]any) {
+	type list struct {
+		items []any
+		set   func([]any)
+	}
+	var lists []list
+	var walk func(parent any)
+	walk = func(parent any) {
+		switch p := parent.(type) {
+		case map[string]any:
+			for _, k := range slices.Sorted(maps.Keys(p)) {
+				if l, ok := p[k].([]any); ok && len(l) > 0 {
+					lists = append(lists, list{l, func(n []any) { p[k] = n }})
+				}
+				walk(p[k])
+			}
+		case []any:
+			for _, v := range p {
+				walk(v)
+			}
+		}
+	}
+	walk(obj)
+	if len(lists) == 0 {
+		return
+	}
+	l := lists[rng.IntN(len(lists))]
+	l.set(append(l.items, runtime.DeepCopyJSONValue(l.items[rng.IntN(len(l.items))])))
+}
+
+func sortedFieldErrors(errs field.ErrorList) []string {
+	var out []string
+	for _, e := range errs {
+		out = append(out, e.Error())
+	}
+	slices.Sort(out)
+	return out
 }
 
 // Random schemas, with the keywords the check handles itself and those it

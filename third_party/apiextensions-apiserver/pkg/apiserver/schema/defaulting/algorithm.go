@@ -51,8 +51,7 @@ func Default(x interface{}, s *structuralschema.Structural) {
 				// PATCHED (third_party/README.md): Default does nothing to
 				// a scalar, and the copy of prop escapes to the heap.
 				if isContainer(x[k]) {
-					prop := s.Properties[k]
-					Default(x[k], &prop)
+					defaultProperty(x[k], s, k)
 				}
 			} else if s.AdditionalProperties != nil {
 				if isNonNullableNull(x[k], s.AdditionalProperties.Structural) {
@@ -81,4 +80,15 @@ func isContainer(x interface{}) bool {
 		return true
 	}
 	return false
+}
+
+// defaultProperty defaults x, the value of s's property k. It is not part
+// of Default's loop (nor inlined there) so that the copy of the property's
+// schema can stay on the stack: escape analysis moves a variable of a loop
+// whose address reaches a recursive call to the heap (PATCHED).
+//
+//go:noinline
+func defaultProperty(x interface{}, s *structuralschema.Structural, k string) {
+	prop := s.Properties[k]
+	Default(x, &prop)
 }

@@ -26,6 +26,18 @@ import (
 // ValidateListSetsAndMaps validates that arrays with x-kubernetes-list-type "map" and "set" fulfill the uniqueness
 // invariants for the keys (maps) and whole elements (sets).
 func ValidateListSetsAndMaps(fldPath *field.Path, s *schema.Structural, obj map[string]interface{}) field.ErrorList {
+	// PATCHED (third_party/README.md, quick.go): the walk below builds a
+	// field path for every object and array; look for an error without
+	// paths first.
+	if quickOff.Load() == 0 && !objectHasListErrors(s, obj) {
+		return nil
+	}
+	return validateListSetsAndMaps(fldPath, s, obj)
+}
+
+// validateListSetsAndMaps is what ValidateListSetsAndMaps was before it was
+// PATCHED.
+func validateListSetsAndMaps(fldPath *field.Path, s *schema.Structural, obj map[string]interface{}) field.ErrorList {
 	if s == nil || obj == nil {
 		return nil
 	}
@@ -57,7 +69,7 @@ func validationListSetAndMaps(fldPath *field.Path, s *schema.Structural, obj int
 	case []interface{}:
 		return validateListSetsAndMapsArray(fldPath, s, obj)
 	case map[string]interface{}:
-		return ValidateListSetsAndMaps(fldPath, s, obj)
+		return validateListSetsAndMaps(fldPath, s, obj) // PATCHED: not checked again
 	}
 	return nil
 }

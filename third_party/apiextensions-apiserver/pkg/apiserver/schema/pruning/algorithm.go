@@ -82,9 +82,8 @@ func prune(x interface{}, s *structuralschema.Structural, opts *structuralschema
 				// PATCHED (third_party/README.md): prune does nothing to a
 				// scalar, and the copy of prop escapes to the heap.
 				if isContainer(v) {
-					prop := s.Properties[k]
 					opts.AppendKey(k)
-					prune(v, &prop, opts)
+					pruneProperty(v, s, k, opts)
 					opts.ParentPath = opts.ParentPath[:origPathLen]
 				}
 			} else if s.AdditionalProperties != nil {
@@ -134,9 +133,8 @@ func skipPrune(x interface{}, s *structuralschema.Structural, opts *structuralsc
 			}
 			if _, ok := s.Properties[k]; ok {
 				if isContainer(v) { // PATCHED, as in prune
-					prop := s.Properties[k]
 					opts.AppendKey(k)
-					prune(v, &prop, opts)
+					pruneProperty(v, s, k, opts)
 					opts.ParentPath = opts.ParentPath[:origPathLen]
 				}
 			} else if s.AdditionalProperties != nil {
@@ -164,4 +162,16 @@ func isContainer(x interface{}) bool {
 		return true
 	}
 	return false
+}
+
+// pruneProperty prunes v, the value of s's property k. It is not part of
+// the loops of prune and skipPrune (nor inlined there) so that the copy of
+// the property's schema can stay on the stack: escape analysis moves a
+// variable of a loop whose address reaches a recursive call to the heap
+// (PATCHED).
+//
+//go:noinline
+func pruneProperty(v interface{}, s *structuralschema.Structural, k string, opts *structuralschema.UnknownFieldPathOptions) {
+	prop := s.Properties[k]
+	prune(v, &prop, opts)
 }
