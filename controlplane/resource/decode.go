@@ -354,11 +354,16 @@ func strictDecode(ki *kindInfo, raw []byte) (Object, []error, error) {
 	if err != nil || len(strictErrs) > 0 {
 		return nil, strictErrs, err
 	}
+	return decoded(ki, obj), nil, nil
+}
+
+// decoded sets the canonical type and default namespace of a new object.
+func decoded(ki *kindInfo, obj Object) Object {
 	obj.GetObjectKind().SetGroupVersionKind(schema.GroupVersionKind{Group: ki.group, Version: ki.versions[0], Kind: ki.kind})
 	if ki.namespaced && obj.GetNamespace() == "" {
 		obj.SetNamespace(DefaultNamespace)
 	}
-	return obj, nil, nil
+	return obj
 }
 
 // strictThenValidate strictly decodes raw and, when that succeeds and there
