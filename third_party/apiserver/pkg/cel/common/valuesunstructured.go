@@ -416,6 +416,28 @@ func (t *unstructuredSetList) Add(other ref.Val) ref.Val {
 type unstructuredList struct {
 	elements    []interface{}
 	itemsSchema Schema
+
+	// PATCHED (third_party/README.md): the CEL value of each element, made
+	// on first use (nil until then). Rules read the same elements again and
+	// again (every Iterator converted all of them); the conversion is a
+	// pure function of the element and its schema, and the data does not
+	// change while a value made from it is in use (one evaluation of a
+	// node's rules). Not safe for concurrent use, as no CEL value is.
+	items []ref.Val
+}
+
+// item is UnstructuredToVal(t.elements[i], t.itemsSchema), made once per
+// list value (PATCHED).
+func (t *unstructuredList) item(i int) ref.Val {
+	if t.items == nil {
+		t.items = make([]ref.Val, len(t.elements))
+	}
+	if v := t.items[i]; v != nil {
+		return v
+	}
+	v := UnstructuredToVal(t.elements[i], t.itemsSchema)
+	t.items[i] = v
+	return v
 }
 
 var _ = traits.Lister(&unstructuredList{})
@@ -500,7 +522,7 @@ func (t *unstructuredList) Contains(val ref.Val) ref.Val {
 	var err ref.Val
 	sz := len(t.elements)
 	for i := 0; i < sz; i++ {
-		elem := UnstructuredToVal(t.elements[i], t.itemsSchema)
+		elem := t.item(i) // PATCHED
 		cmp := elem.Equal(val)
 		b, ok := cmp.(types.Bool)
 		if !ok && err == nil {
@@ -525,16 +547,15 @@ func (t *unstructuredList) Get(idx ref.Val) ref.Val {
 	if i < 0 || i >= len(t.elements) {
 		return types.NewErr("index out of bounds: %v", idx)
 	}
-	return UnstructuredToVal(t.elements[i], t.itemsSchema)
+	return t.item(i) // PATCHED
 }
 
 func (t *unstructuredList) Iterator() traits.Iterator {
-	items := make([]ref.Val, len(t.elements))
-	for i, item := range t.elements {
-		itemCopy := item
-		items[i] = UnstructuredToVal(itemCopy, t.itemsSchema)
+	// PATCHED: the items of t, made once; the iterator only reads them.
+	for i := range t.elements {
+		t.item(i)
 	}
-	return &listIterator{unstructuredList: t, items: items}
+	return &listIterator{unstructuredList: t, items: t.items}
 }
 
 type listIterator struct {
@@ -566,6 +587,17 @@ type unstructuredMap struct {
 	// propsFrom, if set, says where lookupPropSchema finds it instead
 	// (PATCHED).
 	propsFrom propsSource
+	// found holds what Find returned for each key asked so far (PATCHED,
+	// like unstructuredList.items: the rules of a node read the same
+	// fields many times, and each read built a new value).
+	found []foundField
+}
+
+// foundField is one remembered result of unstructuredMap.Find (PATCHED).
+type foundField struct {
+	key string
+	val ref.Val
+	ok  bool
 }
 
 type propsSource int
@@ -716,12 +748,34 @@ func (t *unstructuredMap) Size() ref.Val {
 }
 
 func (t *unstructuredMap) Find(key ref.Val) (ref.Val, bool) {
-	isObject := t.schema.Properties() != nil
 	keyStr, ok := key.(types.String)
 	if !ok {
 		return types.MaybeNoSuchOverloadErr(key), true
 	}
-	k := keyStr.Value().(string)
+	// PATCHED: a key asked before gets the same answer (see found).
+	for i := range t.found {
+		if t.found[i].key == string(keyStr) {
+			return t.found[i].val, t.found[i].ok
+		}
+	}
+	v, found := t.find(keyStr)
+	if t.found == nil {
+		t.found = make([]foundField, 0, 2)
+	}
+	if len(t.found) < maxFoundFields { // a scan of a few is cheaper than a read
+		t.found = append(t.found, foundField{key: string(keyStr), val: v, ok: found})
+	}
+	return v, found
+}
+
+// maxFoundFields bounds unstructuredMap.found, which Find scans (PATCHED).
+const maxFoundFields = 8
+
+// find is upstream's Find for a string key (PATCHED: split from Find).
+func (t *unstructuredMap) find(keyStr types.String) (ref.Val, bool) {
+	isObject := t.schema.Properties() != nil
+	k := string(keyStr) // PATCHED: Value() boxed it
+	var ok bool
 	if isObject {
 		k, ok = cel.Unescape(k)
 		if !ok {
