@@ -13,6 +13,7 @@ import (
 	structuralpruning "k8s.io/apiextensions-apiserver/pkg/apiserver/schema/pruning"
 	apiservervalidation "k8s.io/apiextensions-apiserver/pkg/apiserver/validation"
 	apimachineryvalidation "k8s.io/apimachinery/pkg/api/validation"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/validation/field"
@@ -40,6 +41,9 @@ type crdKind struct {
 	// the metadata of embedded resources) can find nothing: they visit the
 	// whole object only to look, so they are skipped.
 	embedded bool
+	// roundTripMeta makes coerce take every metadata through
+	// metav1.ObjectMeta, plain or not (for tests).
+	roundTripMeta bool
 }
 
 // hasNullField reports whether a map in x, at any depth, holds a null.
@@ -95,9 +99,19 @@ func (k *crdKind) hasStatusSubresource() bool { return k.hasStatus }
 func (k *crdKind) coerce(obj map[string]any) ([]string, error) {
 	u := &unstructured.Unstructured{Object: obj}
 	apiVersion, kind := u.GetAPIVersion(), u.GetKind()
-	meta, foundMeta, unknown, err := schemaobjectmeta.GetObjectMetaWithOptions(obj, schemaobjectmeta.ObjectMetaOptions{ReturnUnknownFieldPaths: true})
-	if err != nil {
-		return nil, err
+	var (
+		meta      *metav1.ObjectMeta
+		foundMeta bool
+		unknown   []string
+		err       error
+	)
+	// Plain metadata would come back from the trip through ObjectMeta as
+	// it went; so it is left where it is.
+	if k.roundTripMeta || !plainMetadata(obj["metadata"]) {
+		meta, foundMeta, unknown, err = schemaobjectmeta.GetObjectMetaWithOptions(obj, schemaobjectmeta.ObjectMetaOptions{ReturnUnknownFieldPaths: true})
+		if err != nil {
+			return nil, err
+		}
 	}
 	unknown = append(unknown, structuralpruning.PruneWithOptions(obj, k.structural, true, structuralschema.UnknownFieldPathOptions{TrackUnknownFieldPaths: true})...)
 	// It only ever deletes null values of object fields; most objects have
