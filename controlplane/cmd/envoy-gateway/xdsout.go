@@ -90,6 +90,10 @@ func writeXDS(w io.Writer, fleets []xdsFleet, format string) error {
 // the two.
 func writeXDSWith(w io.Writer, fleets []xdsFleet, format string, direct bool) error {
 	r := &xdsRenderer{yaml: format != "json", multi: len(fleets) > 1, direct: direct}
+	return r.printFleets(w, fleets)
+}
+
+func (r *xdsRenderer) printFleets(w io.Writer, fleets []xdsFleet) error {
 	var p xdsPlan
 	if r.yaml {
 		r.planYAML(&p, fleets)
@@ -106,6 +110,8 @@ type xdsRenderer struct {
 	multi bool
 	// direct: print JSON with protoJSONWriter.
 	direct bool
+	// blockSize, if set, replaces the constant: tests cut often.
+	blockSize int
 }
 
 // xdsPiece is text to print, then a resource of side.key if msg is set.
@@ -119,19 +125,27 @@ type xdsPiece struct {
 // in parallel and printed in order.
 type xdsPlan struct {
 	pieces []xdsPiece
-	text   strings.Builder
+	text   []byte
 }
 
-func (p *xdsPlan) WriteString(s string) { p.text.WriteString(s) }
+func (p *xdsPlan) WriteString(s string) { p.text = append(p.text, s...) }
 
+// resource ends a piece; the text between two resources of a group is
+// the same each time and is kept once.
 func (p *xdsPlan) resource(m proto.Message, side, key string) {
-	p.pieces = append(p.pieces, xdsPiece{text: p.text.String(), msg: m, side: side, key: key})
-	p.text.Reset()
+	var text string
+	if n := len(p.pieces); n > 0 && p.pieces[n-1].text == string(p.text) {
+		text = p.pieces[n-1].text
+	} else {
+		text = string(p.text)
+	}
+	p.pieces = append(p.pieces, xdsPiece{text: text, msg: m, side: side, key: key})
+	p.text = p.text[:0]
 }
 
 func (p *xdsPlan) done() []xdsPiece {
-	if p.text.Len() > 0 {
-		p.pieces = append(p.pieces, xdsPiece{text: p.text.String()})
+	if len(p.text) > 0 {
+		p.pieces = append(p.pieces, xdsPiece{text: string(p.text)})
 	}
 	return p.pieces
 }

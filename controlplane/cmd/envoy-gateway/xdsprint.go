@@ -45,7 +45,7 @@ func (r *xdsRenderer) print(w io.Writer, pieces []xdsPiece) error {
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Go(func() {
-			pw := newProtoJSONWriter(pool)
+			pw := newProtoJSONWriter(pool, r.cutAt())
 			for {
 				select {
 				case <-tokens:
@@ -86,6 +86,13 @@ func (r *xdsRenderer) print(w io.Writer, pieces []xdsPiece) error {
 		tokens <- struct{}{}
 	}
 	return nil
+}
+
+func (r *xdsRenderer) cutAt() int {
+	if r.blockSize > 0 {
+		return r.blockSize
+	}
+	return blockSize
 }
 
 // blockPool keeps output blocks for reuse.
