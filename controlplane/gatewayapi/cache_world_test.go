@@ -18,7 +18,7 @@ import (
 func TestCacheKeepsCompilationsOverStatusWrites(t *testing.T) {
 	res := workload.Generate(200, 3).Resources
 	c := &Cache{}
-	first := c.Translate(res, Options{})
+	first := c.Translate(res, Options{Now: fixedNow})
 	if len(first.Gateways) == 0 || len(first.GatewayClasses) == 0 {
 		t.Fatal("the workload has no Gateway or GatewayClass of ours")
 	}
@@ -51,11 +51,11 @@ func TestCacheKeepsCompilationsOverStatusWrites(t *testing.T) {
 		}
 	}
 	hits := c.hits
-	got := c.Translate(&written, Options{})
+	got := c.Translate(&written, Options{Now: fixedNow})
 	if n := c.hits - hits; n != len(res.HTTPRoutes) {
 		t.Errorf("after a status write-back %d of %d route compilations were reused", n, len(res.HTTPRoutes))
 	}
-	if !reflect.DeepEqual(got, Translate(&written, Options{})) {
+	if !reflect.DeepEqual(got, Translate(&written, Options{Now: fixedNow})) {
 		t.Fatal("the translation after a status write-back differs from Translate's")
 	}
 
@@ -65,11 +65,11 @@ func TestCacheKeepsCompilationsOverStatusWrites(t *testing.T) {
 	g.Labels = map[string]string{"changed": "yes"}
 	relabeled.Gateways[0] = g
 	hits = c.hits
-	got = c.Translate(&relabeled, Options{})
+	got = c.Translate(&relabeled, Options{Now: fixedNow})
 	if n := c.hits - hits; n != 0 {
 		t.Errorf("after a Gateway's metadata changed %d route compilations were reused, want none", n)
 	}
-	if !reflect.DeepEqual(got, Translate(&relabeled, Options{})) {
+	if !reflect.DeepEqual(got, Translate(&relabeled, Options{Now: fixedNow})) {
 		t.Fatal("the translation after a Gateway change differs from Translate's")
 	}
 }

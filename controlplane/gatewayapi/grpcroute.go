@@ -157,7 +157,7 @@ func methodPath(mm *gwapiv1.GRPCMethodMatch, field string) (ir.Match, grpcRank, 
 			if p.v == "" {
 				continue
 			}
-			if _, err := regexp.Compile(p.v); err != nil {
+			if err := checkRegexp(p.v); err != nil {
 				return ir.Match{}, rank, unsupported("%s.%s: invalid regular expression: %v", field, p.name, err)
 			}
 			parts[i] = "(?:" + p.v + ")"

@@ -25,10 +25,33 @@ func validateHostname(h string) error {
 		return fmt.Errorf("%q is an IP address, not a hostname", h)
 	}
 	name := strings.TrimPrefix(h, "*.")
+	if isDNS1123Subdomain(name) {
+		return nil
+	}
 	if errs := validation.IsDNS1123Subdomain(name); len(errs) > 0 {
 		return fmt.Errorf("%q is not a valid hostname: %s", h, strings.Join(errs, "; "))
 	}
 	return nil
+}
+
+// isDNS1123Subdomain is validation.IsDNS1123Subdomain finding no error,
+// without its regular expression: every route's hostnames pass here, and
+// the match cost a twentieth of a large translation.
+func isDNS1123Subdomain(s string) bool {
+	if len(s) > validation.DNS1123SubdomainMaxLength {
+		return false
+	}
+	for label := range strings.SplitSeq(s, ".") {
+		if label == "" || label[0] == '-' || label[len(label)-1] == '-' {
+			return false
+		}
+		for i := 0; i < len(label); i++ {
+			if c := label[i]; (c < 'a' || c > 'z') && (c < '0' || c > '9') && c != '-' {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // covers reports whether every host matched by inner is also matched by

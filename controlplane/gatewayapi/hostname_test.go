@@ -1,8 +1,12 @@
 package gatewayapi
 
 import (
+	"math/rand/v2"
 	"reflect"
+	"strings"
 	"testing"
+
+	"k8s.io/apimachinery/pkg/util/validation"
 )
 
 func TestCovers(t *testing.T) {
@@ -59,5 +63,39 @@ func TestValidateHostname(t *testing.T) {
 		if err := validateHostname(h); (err == nil) != ok {
 			t.Errorf("validateHostname(%q) = %v, want ok=%v", h, err, ok)
 		}
+	}
+}
+
+// isDNS1123Subdomain must agree with the apimachinery check it stands in
+// for on every string, near-valid ones above all.
+func TestIsDNS1123SubdomainMatchesApimachinery(t *testing.T) {
+	alphabet := []string{"a", "z", "0", "9", "-", ".", "A", "_", "*", " ", "é", "\n"}
+	rng := rand.New(rand.NewPCG(5, 6))
+	cases := []string{"", ".", "a", "a.", ".a", "a..b", "-a", "a-", "a-b", "a.-b", "foo.example.com",
+		strings.Repeat("a", 253), strings.Repeat("a", 254), strings.Repeat("a.", 126) + "a", strings.Repeat("a.", 127) + "a"}
+	for range 50000 {
+		var b strings.Builder
+		for range rng.IntN(12) {
+			// Mostly letters and dots, so that many strings are valid.
+			if rng.IntN(4) > 0 {
+				b.WriteString(alphabet[rng.IntN(2)])
+			} else {
+				b.WriteString(alphabet[rng.IntN(len(alphabet))])
+			}
+		}
+		cases = append(cases, b.String())
+	}
+	valid := 0
+	for _, s := range cases {
+		want := len(validation.IsDNS1123Subdomain(s)) == 0
+		if got := isDNS1123Subdomain(s); got != want {
+			t.Fatalf("isDNS1123Subdomain(%q) = %v, apimachinery says %v", s, got, want)
+		}
+		if want {
+			valid++
+		}
+	}
+	if valid < len(cases)/10 || valid > len(cases)*9/10 {
+		t.Fatalf("%d of %d strings valid: the generator is lopsided", valid, len(cases))
 	}
 }
