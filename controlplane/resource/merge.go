@@ -151,7 +151,7 @@ func Union(parts ...Part) (*Resources, []error) {
 	firstIn := map[Key]string{}
 	have := map[Key]struct{}{}
 	var errs []error
-	for _, p := range parts {
+	for i, p := range parts {
 		for _, k := range out.merge(p.Resources, have) {
 			first, ok := firstIn[k]
 			if !ok {
@@ -159,7 +159,8 @@ func Union(parts ...Part) (*Resources, []error) {
 			}
 			errs = append(errs, &DuplicateError{Key: k, Source: p.Source, First: first})
 		}
-		if p.Resources != nil {
+		// Only a later part's duplicates look up where a key was first.
+		if p.Resources != nil && i < len(parts)-1 {
 			p.Resources.Walk(func(k Key, _ Object) bool {
 				if _, ok := firstIn[k]; !ok {
 					firstIn[k] = p.Source
