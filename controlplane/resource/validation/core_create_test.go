@@ -175,11 +175,16 @@ func mutateOdd(rng *rand.Rand, obj map[string]any) {
 // the object afresh, as Create ran it for every kind before core kinds had
 // their own.
 func createBySteps(v *Validator, obj map[string]any) (Result, error) {
+	return createByStepsCopying(v, obj, true)
+}
+
+// createByStepsCopying is createBySteps, on obj itself if not copyObj.
+func createByStepsCopying(v *Validator, obj map[string]any, copyObj bool) (Result, error) {
 	k, ferr := v.lookup(obj)
 	if ferr != nil {
 		return Result{Errors: field.ErrorList{ferr}}, nil
 	}
-	out, unknown, err := v.decode(k, obj, true)
+	out, unknown, err := v.decode(k, obj, copyObj)
 	if err != nil {
 		return Result{}, err
 	}
@@ -214,7 +219,7 @@ func randomCoreObjects(t *testing.T, n int) []map[string]any {
 
 // converterOnly is a Validator whose core kinds decode and encode with
 // the reflection converter only, never through JSON.
-func converterOnly(t *testing.T) *Validator {
+func converterOnly(t testing.TB) *Validator {
 	v, err := New()
 	if err != nil {
 		t.Fatal(err)

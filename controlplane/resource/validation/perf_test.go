@@ -268,12 +268,22 @@ ports: [{name: http, port: 8080, protocol: TCP}]
 
 // benchCreate validates 200 objects, format filled with 0..199, per op, as
 // the decoder does: each freshly decoded, handed over to CreateInPlace.
+// steps-converter is the path core kinds took before they had their own:
+// one converter decode per step.
 func benchCreate(b *testing.B, format string) {
-	v := validator(b)
 	objs := make([]map[string]any, 200)
 	for i := range objs {
 		objs[i] = mustYAML(b, fmt.Sprintf(format, i))
 	}
+	v := validator(b)
+	b.Run("create", func(b *testing.B) { benchCreateWith(b, objs, v.CreateInPlace) })
+	slow := converterOnly(b)
+	b.Run("steps-converter", func(b *testing.B) {
+		benchCreateWith(b, objs, func(obj map[string]any) (Result, error) { return createByStepsCopying(slow, obj, false) })
+	})
+}
+
+func benchCreateWith(b *testing.B, objs []map[string]any, create func(map[string]any) (Result, error)) {
 	fresh := make([]map[string]any, len(objs))
 	var cpu time.Duration
 	for b.Loop() {
@@ -284,7 +294,7 @@ func benchCreate(b *testing.B, format string) {
 		b.StartTimer()
 		cpu0 := cpuTime()
 		for _, obj := range fresh {
-			if res, err := v.CreateInPlace(obj); err != nil || len(res.Errors) > 0 {
+			if res, err := create(obj); err != nil || len(res.Errors) > 0 {
 				b.Fatalf("%v %v", err, res.Errors)
 			}
 		}
