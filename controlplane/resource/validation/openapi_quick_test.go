@@ -300,7 +300,7 @@ func randomSchema(rng *rand.Rand, depth int) *spec.Schema {
 // type that decoded JSON does not have.
 func randomData(rng *rand.Rand, s *spec.Schema, depth int) any {
 	if rng.IntN(10) == 0 || depth < 0 {
-		others := []any{nil, "x", int64(3), float64(1.5), true, map[string]any{}, []any{}, json.Number("12"), int32(5)}
+		others := []any{nil, "x", int64(3), float64(1.5), true, map[string]any{}, []any{}, json.Number("12"), int32(5), 7, float32(2.5)}
 		return others[rng.IntN(len(others))]
 	}
 	typ := ""
