@@ -180,7 +180,7 @@ func sortedFieldErrors(errs field.ErrorList) []string {
 // Random schemas, with the keywords the check handles itself and those it
 // leaves to the validators, on random data that mostly fits them.
 func TestOpenAPIQuickCheckRandom(t *testing.T) {
-	valid, n := 0, 4000
+	valid, n := 0, 20000
 	for i := range n {
 		rng := rand.New(rand.NewPCG(7, uint64(i)))
 		s := randomSchema(rng, 3)

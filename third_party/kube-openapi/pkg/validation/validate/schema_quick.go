@@ -34,6 +34,20 @@ func DisableQuickCheck() (restore func()) {
 type quickChecker struct {
 	root    interface{}
 	formats strfmt.Registry
+
+	// The last format name looked up in formats, and the answer.
+	format                  string
+	formatKnown, haveFormat bool
+}
+
+// knownFormat is formats.ContainsName(name), asked once for a run of
+// strings with the same format (most have none): the registry takes a
+// mutex that every goroutine validating shares.
+func (q *quickChecker) knownFormat(name string) bool {
+	if !q.haveFormat || name != q.format {
+		q.format, q.formatKnown, q.haveFormat = name, q.formats.ContainsName(name), true
+	}
+	return q.formatKnown
 }
 
 // quickSchema reports whether quickChecker can check values against schema
@@ -105,7 +119,7 @@ func (q *quickChecker) value(schema *spec.Schema, data interface{}) (matches int
 			return 0, false
 		}
 		m++ // Inc
-		if q.formats.ContainsName(schema.Format) {
+		if q.knownFormat(schema.Format) {
 			if FormatOf("", "body", schema.Format, d, q.formats) != nil {
 				return 0, false
 			}
