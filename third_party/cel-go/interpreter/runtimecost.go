@@ -276,7 +276,21 @@ func NewCostTracker(estimator ActualCostEstimator, opts ...CostTrackerOption) (*
 			return nil, err
 		}
 	}
+	for id := range tracker.overloadTrackers { // PATCHED
+		tracker.trackedIDs |= overloadIDBit(id)
+	}
 	return tracker, nil
+}
+
+// overloadIDBit is a bit for an overload ID in CostTracker.trackedIDs
+// (PATCHED): IDs with different bits cannot be equal, so costCall skips
+// the map lookup (a string hash, per function call) for any ID whose bit
+// no tracked ID has.
+func overloadIDBit(id string) uint64 {
+	if id == "" {
+		return 1
+	}
+	return 1 << ((uint(len(id))*7 + uint(id[0])*3 + uint(id[len(id)-1])) & 63)
 }
 
 // OverloadCostTracker binds an overload ID to a runtime FunctionTracker implementation.
@@ -309,6 +323,8 @@ type CostTracker struct {
 	pooled *refValStack // where stack came from, if stackPool
 	// activation is the one InitState hands out, allocated with the tracker.
 	activation costTrackActivation
+	// trackedIDs has overloadIDBit of every key of overloadTrackers.
+	trackedIDs uint64
 }
 
 // dropCallArgs is c.stack.dropArgs(call.Args()) without allocating: the
@@ -352,7 +368,7 @@ func (c *CostTracker) ActualCost() uint64 {
 
 func (c *CostTracker) costCall(call InterpretableCall, args []ref.Val, result ref.Val) uint64 {
 	var cost uint64
-	if len(c.overloadTrackers) != 0 {
+	if len(c.overloadTrackers) != 0 && c.trackedIDs&overloadIDBit(call.OverloadID()) != 0 { // PATCHED
 		if tracker, found := c.overloadTrackers[call.OverloadID()]; found {
 			callCost := tracker(args, result)
 			if callCost != nil {

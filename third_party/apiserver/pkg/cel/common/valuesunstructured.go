@@ -587,17 +587,19 @@ type unstructuredMap struct {
 	// propsFrom, if set, says where lookupPropSchema finds it instead
 	// (PATCHED).
 	propsFrom propsSource
-	// found holds what Find returned for each key asked so far (PATCHED,
-	// like unstructuredList.items: the rules of a node read the same
-	// fields many times, and each read built a new value).
-	found []foundField
+	// found and moreFound hold what Find returned for each key asked so
+	// far (PATCHED, like unstructuredList.items: the rules of a node read
+	// the same fields many times, and each read built a new value). The
+	// first few live in the value itself, which saves an allocation.
+	found     [2]foundField
+	moreFound []foundField
 }
 
-// foundField is one remembered result of unstructuredMap.Find (PATCHED).
+// foundField is one remembered result of unstructuredMap.Find; a nil val
+// was not found, and an empty key is an unused slot (PATCHED).
 type foundField struct {
 	key string
 	val ref.Val
-	ok  bool
 }
 
 type propsSource int
@@ -753,23 +755,38 @@ func (t *unstructuredMap) Find(key ref.Val) (ref.Val, bool) {
 		return types.MaybeNoSuchOverloadErr(key), true
 	}
 	// PATCHED: a key asked before gets the same answer (see found).
+	k := string(keyStr)
+	if k == "" { // the empty key marks a free slot
+		return t.find(keyStr)
+	}
 	for i := range t.found {
-		if t.found[i].key == string(keyStr) {
-			return t.found[i].val, t.found[i].ok
+		if t.found[i].key == k {
+			return t.found[i].val, t.found[i].val != nil
+		}
+	}
+	for i := range t.moreFound {
+		if t.moreFound[i].key == k {
+			return t.moreFound[i].val, t.moreFound[i].val != nil
 		}
 	}
 	v, found := t.find(keyStr)
-	if t.found == nil {
-		t.found = make([]foundField, 0, 2)
+	if found != (v != nil) {
+		return v, found // not expressible in a foundField; find never does it
 	}
-	if len(t.found) < maxFoundFields { // a scan of a few is cheaper than a read
-		t.found = append(t.found, foundField{key: string(keyStr), val: v, ok: found})
+	for i := range t.found {
+		if t.found[i].key == "" {
+			t.found[i] = foundField{key: k, val: v}
+			return v, found
+		}
+	}
+	if len(t.moreFound) < maxMoreFound { // a scan of a few is cheaper than a read
+		t.moreFound = append(t.moreFound, foundField{key: k, val: v})
 	}
 	return v, found
 }
 
-// maxFoundFields bounds unstructuredMap.found, which Find scans (PATCHED).
-const maxFoundFields = 8
+// maxMoreFound bounds unstructuredMap.moreFound, which Find scans (PATCHED).
+const maxMoreFound = 6
 
 // find is upstream's Find for a string key (PATCHED: split from Find).
 func (t *unstructuredMap) find(keyStr types.String) (ref.Val, bool) {

@@ -246,7 +246,6 @@ func (l *CostEstimator) CallCost(function, overloadId string, args []ref.Val, re
 		return &cost
 	case "_==_":
 		if len(args) == 2 {
-			unitCost := uint64(1)
 			lhs := args[0]
 			switch lhs.(type) {
 			case *cel.Quantity, cel.Quantity,
@@ -257,6 +256,10 @@ func (l *CostEstimator) CallCost(function, overloadId string, args []ref.Val, re
 				*cel.Semver, cel.Semver,
 				*authorizerVal, authorizerVal, *pathCheckVal, pathCheckVal, *groupCheckVal, groupCheckVal,
 				*resourceCheckVal, resourceCheckVal, *decisionVal, decisionVal:
+				// PATCHED (third_party/README.md): declared here, not before
+				// the switch, where returning its address moved it to the
+				// heap for every == of a rule.
+				unitCost := uint64(1)
 				return &unitCost
 			default:
 				if panicOnUnknown && lhs.Type() != nil && isRegisteredType(lhs.Type().TypeName()) {

@@ -220,7 +220,9 @@ func (s *Validator) Validate(ctx context.Context, fldPath *field.Path, _ *schema
 		o(&opt)
 	}
 
-	return s.validate(ctx, fldPath, obj, oldObj, opt.ratchetingOptions, costBudget)
+	path := newLazyPath(fldPath) // PATCHED
+	defer path.release()
+	return s.validate(ctx, path, obj, oldObj, opt.ratchetingOptions, costBudget)
 }
 
 // ratchetingOptions stores the current correlation object and the nearest
@@ -313,7 +315,7 @@ func nestedToStructural(nested *schema.NestedValueValidation) *schema.Structural
 	return structuralConversion
 }
 
-func (s *Validator) validate(ctx context.Context, fldPath *field.Path, obj, oldObj interface{}, correlation ratchetingOptions, costBudget int64) (errs field.ErrorList, remainingBudget int64) {
+func (s *Validator) validate(ctx context.Context, fldPath *lazyPath, obj, oldObj interface{}, correlation ratchetingOptions, costBudget int64) (errs field.ErrorList, remainingBudget int64) {
 	t := time.Now()
 	defer func() {
 		metrics.Metrics.ObserveEvaluation(time.Since(t))
@@ -361,7 +363,7 @@ func (s *Validator) validate(ctx context.Context, fldPath *field.Path, obj, oldO
 	return errs, remainingBudget
 }
 
-func (s *Validator) validateExpressions(ctx context.Context, fldPath *field.Path, obj, oldObj interface{}, correlation ratchetingOptions, costBudget int64) (errs field.ErrorList, remainingBudget int64) {
+func (s *Validator) validateExpressions(ctx context.Context, fldPath *lazyPath, obj, oldObj interface{}, correlation ratchetingOptions, costBudget int64) (errs field.ErrorList, remainingBudget int64) {
 	sts := s.Schema
 
 	// guard against oldObj being a non-nil interface with a nil value
@@ -383,14 +385,14 @@ func (s *Validator) validateExpressions(ctx context.Context, fldPath *field.Path
 		return nil, remainingBudget
 	}
 	if s.compilationErr != nil {
-		errs = append(errs, field.Invalid(fldPath, sts.Type, fmt.Sprintf("rule compiler initialization error: %v", s.compilationErr)))
+		errs = append(errs, field.Invalid(fldPath.build(), sts.Type, fmt.Sprintf("rule compiler initialization error: %v", s.compilationErr)))
 		return errs, remainingBudget
 	}
 	if len(s.compiledRules) == 0 {
 		return nil, remainingBudget // nothing to do
 	}
 	if remainingBudget <= 0 {
-		errs = append(errs, field.Invalid(fldPath, sts.Type, fmt.Sprintf("validation failed due to running out of cost budget, no further validation rules will be run")))
+		errs = append(errs, field.Invalid(fldPath.build(), sts.Type, fmt.Sprintf("validation failed due to running out of cost budget, no further validation rules will be run")))
 		return errs, -1
 	}
 	if s.isResourceRoot {
@@ -404,7 +406,7 @@ func (s *Validator) validateExpressions(ctx context.Context, fldPath *field.Path
 	for i, compiled := range s.compiledRules {
 		rule := s.uncompiledRules[i]
 		if compiled.Error != nil {
-			errs = append(errs, field.Invalid(fldPath, sts.Type, fmt.Sprintf("rule compile error: %v", compiled.Error)))
+			errs = append(errs, field.Invalid(fldPath.build(), sts.Type, fmt.Sprintf("rule compile error: %v", compiled.Error)))
 			continue
 		}
 		if compiled.Program == nil {
@@ -435,16 +437,16 @@ func (s *Validator) validateExpressions(ctx context.Context, fldPath *field.Path
 
 		evalResult, evalDetails, err := compiled.Program.ContextEval(ctx, ruleActivation)
 		if evalDetails == nil {
-			errs = append(errs, field.InternalError(fldPath, fmt.Errorf("runtime cost could not be calculated for validation rule: %v, no further validation rules will be run", ruleErrorString(rule))))
+			errs = append(errs, field.InternalError(fldPath.build(), fmt.Errorf("runtime cost could not be calculated for validation rule: %v, no further validation rules will be run", ruleErrorString(rule))))
 			return errs, -1
 		} else {
 			rtCost := evalDetails.ActualCost()
 			if rtCost == nil {
-				errs = append(errs, field.Invalid(fldPath, sts.Type, fmt.Sprintf("runtime cost could not be calculated for validation rule: %v, no further validation rules will be run", ruleErrorString(rule))))
+				errs = append(errs, field.Invalid(fldPath.build(), sts.Type, fmt.Sprintf("runtime cost could not be calculated for validation rule: %v, no further validation rules will be run", ruleErrorString(rule))))
 				return errs, -1
 			} else {
 				if *rtCost > math.MaxInt64 || int64(*rtCost) > remainingBudget {
-					errs = append(errs, field.Invalid(fldPath, sts.Type, fmt.Sprintf("validation failed due to running out of cost budget, no further validation rules will be run")))
+					errs = append(errs, field.Invalid(fldPath.build(), sts.Type, fmt.Sprintf("validation failed due to running out of cost budget, no further validation rules will be run")))
 					return errs, -1
 				}
 				remainingBudget -= int64(*rtCost)
@@ -457,13 +459,13 @@ func (s *Validator) validateExpressions(ctx context.Context, fldPath *field.Path
 				// error was found. Here, an overload error has occurred at runtime no details are provided, so we
 				// append a more descriptive error message. This error can only occur when static type checking has
 				// been bypassed. int-or-string is typed as dynamic and so bypasses compiler type checking.
-				errs = append(errs, field.Invalid(fldPath, sts.Type, fmt.Sprintf("'%v': call arguments did not match a supported operator, function or macro signature for rule: %v", err, ruleErrorString(rule))))
+				errs = append(errs, field.Invalid(fldPath.build(), sts.Type, fmt.Sprintf("'%v': call arguments did not match a supported operator, function or macro signature for rule: %v", err, ruleErrorString(rule))))
 			} else if strings.HasPrefix(err.Error(), "operation cancelled: actual cost limit exceeded") {
-				errs = append(errs, field.Invalid(fldPath, sts.Type, fmt.Sprintf("'%v': no further validation rules will be run due to call cost exceeds limit for rule: %v", err, ruleErrorString(rule))))
+				errs = append(errs, field.Invalid(fldPath.build(), sts.Type, fmt.Sprintf("'%v': no further validation rules will be run due to call cost exceeds limit for rule: %v", err, ruleErrorString(rule))))
 				return errs, -1
 			} else {
 				// no such key: {key}, index out of bounds: {index}, integer overflow, division by zero, ...
-				errs = append(errs, field.Invalid(fldPath, sts.Type, fmt.Sprintf("%v evaluating rule: %v", err, ruleErrorString(rule))))
+				errs = append(errs, field.Invalid(fldPath.build(), sts.Type, fmt.Sprintf("%v evaluating rule: %v", err, ruleErrorString(rule))))
 			}
 			continue
 		}
@@ -475,7 +477,7 @@ func (s *Validator) validateExpressions(ctx context.Context, fldPath *field.Path
 		// Prepare a field error describing why the expression evaluated to False.
 		// Its detail may come from another expression that might fail to evaluate or exceed the budget.
 
-		currentFldPath := fldPath
+		currentFldPath := fldPath.build() // PATCHED: built only for an error
 		if len(compiled.NormalizedRuleFieldPath) > 0 {
 			currentFldPath = currentFldPath.Child(compiled.NormalizedRuleFieldPath)
 		}
@@ -831,7 +833,7 @@ func (a *validationActivation) Parent() interpreter.Activation {
 	return nil
 }
 
-func (s *Validator) validateMap(ctx context.Context, fldPath *field.Path, obj, oldObj map[string]interface{}, correlation ratchetingOptions, costBudget int64) (errs field.ErrorList, remainingBudget int64) {
+func (s *Validator) validateMap(ctx context.Context, fldPath *lazyPath, obj, oldObj map[string]interface{}, correlation ratchetingOptions, costBudget int64) (errs field.ErrorList, remainingBudget int64) {
 	remainingBudget = costBudget
 	if remainingBudget < 0 {
 		return errs, remainingBudget
@@ -850,7 +852,9 @@ func (s *Validator) validateMap(ctx context.Context, fldPath *field.Path, obj, o
 			}
 
 			var err field.ErrorList
-			err, remainingBudget = s.AdditionalProperties.validate(ctx, fldPath.Key(k), v, oldV, correlation.key(k), remainingBudget)
+			fldPath.push(pathKey, k, 0) // PATCHED
+			err, remainingBudget = s.AdditionalProperties.validate(ctx, fldPath, v, oldV, correlation.key(k), remainingBudget)
+			fldPath.pop()
 			errs = append(errs, err...)
 			if remainingBudget < 0 {
 				return errs, remainingBudget
@@ -867,7 +871,9 @@ func (s *Validator) validateMap(ctx context.Context, fldPath *field.Path, obj, o
 				}
 
 				var err field.ErrorList
-				err, remainingBudget = sub.validate(ctx, fldPath.Child(k), v, oldV, correlation.key(k), remainingBudget)
+				fldPath.push(pathChild, k, 0) // PATCHED
+				err, remainingBudget = sub.validate(ctx, fldPath, v, oldV, correlation.key(k), remainingBudget)
+				fldPath.pop()
 				errs = append(errs, err...)
 				if remainingBudget < 0 {
 					return errs, remainingBudget
@@ -879,7 +885,7 @@ func (s *Validator) validateMap(ctx context.Context, fldPath *field.Path, obj, o
 	return errs, remainingBudget
 }
 
-func (s *Validator) validateArray(ctx context.Context, fldPath *field.Path, obj, oldObj []interface{}, correlation ratchetingOptions, costBudget int64) (errs field.ErrorList, remainingBudget int64) {
+func (s *Validator) validateArray(ctx context.Context, fldPath *lazyPath, obj, oldObj []interface{}, correlation ratchetingOptions, costBudget int64) (errs field.ErrorList, remainingBudget int64) {
 	remainingBudget = costBudget
 	if remainingBudget < 0 {
 		return errs, remainingBudget
@@ -888,10 +894,21 @@ func (s *Validator) validateArray(ctx context.Context, fldPath *field.Path, obj,
 	if s.Items != nil {
 		// only map-type lists support self-oldSelf correlation for cel rules. if this isn't a
 		// map-type list, then makeMapList returns an implementation that always returns nil
-		correlatableOldItems := makeMapList(s.Schema, oldObj)
+		// PATCHED (third_party/README.md): with no old items (a create)
+		// the map list finds nothing; do not build it then.
+		var correlatableOldItems common.MapList
+		if len(oldObj) > 0 {
+			correlatableOldItems = makeMapList(s.Schema, oldObj)
+		}
 		for i := range obj {
 			var err field.ErrorList
-			err, remainingBudget = s.Items.validate(ctx, fldPath.Index(i), obj[i], correlatableOldItems.Get(obj[i]), correlation.index(i), remainingBudget)
+			var oldItem interface{}
+			if correlatableOldItems != nil {
+				oldItem = correlatableOldItems.Get(obj[i])
+			}
+			fldPath.push(pathIndex, "", i) // PATCHED
+			err, remainingBudget = s.Items.validate(ctx, fldPath, obj[i], oldItem, correlation.index(i), remainingBudget)
+			fldPath.pop()
 			errs = append(errs, err...)
 			if remainingBudget < 0 {
 				return errs, remainingBudget

@@ -17,6 +17,10 @@ limitations under the License.
 package cel
 
 import (
+	"sync"
+
+	"k8s.io/apimachinery/pkg/util/validation/field"
+
 	"github.com/google/cel-go/common/types/ref"
 
 	structuralschema "k8s.io/apiextensions-apiserver/pkg/apiserver/schema"
@@ -61,4 +65,64 @@ func (s *Validator) property(k string) (*Validator, bool) {
 	}
 	sub, ok := s.Properties[k]
 	return &sub, ok
+}
+
+// lazyPath is the field path of the value being validated, built into a
+// *field.Path only when an error needs it (PATCHED): the walk made a
+// *field.Path for every field and item it descended into, and almost all
+// of them were never used. One per Validate call, from lazyPaths.
+type lazyPath struct {
+	root  *field.Path
+	steps []pathElem
+}
+
+type pathElem struct {
+	step  pathStep
+	name  string
+	index int
+}
+
+type pathStep int
+
+const (
+	pathChild pathStep = iota
+	pathKey
+	pathIndex
+)
+
+var lazyPaths = sync.Pool{New: func() any { return new(lazyPath) }}
+
+func newLazyPath(root *field.Path) *lazyPath {
+	p := lazyPaths.Get().(*lazyPath)
+	p.root = root
+	return p
+}
+
+func (p *lazyPath) release() {
+	clear(p.steps[:cap(p.steps)])
+	p.steps = p.steps[:0]
+	p.root = nil
+	lazyPaths.Put(p)
+}
+
+func (p *lazyPath) push(step pathStep, name string, index int) {
+	p.steps = append(p.steps, pathElem{step: step, name: name, index: index})
+}
+
+func (p *lazyPath) pop() { p.steps = p.steps[:len(p.steps)-1] }
+
+// build is the *field.Path that Child, Key and Index would have made.
+func (p *lazyPath) build() *field.Path {
+	path := p.root
+	for _, e := range p.steps {
+		switch e.step {
+		case pathChild:
+			path = path.Child(e.name)
+		case pathKey:
+			path = path.Key(e.name)
+		default:
+			path = path.Index(e.index)
+		}
+	}
+	return path
 }
