@@ -65,11 +65,15 @@ const (
 )
 
 type jsonMsgInfo struct {
+	md   protoreflect.MessageDescriptor
 	kind jsonMsgKind
 	// rank and key are indexed by field index: the place of the field's
 	// name in sorted order, and the name quoted and followed by ": ".
 	rank []int
 	key  [][]byte
+	// sub is the info of each message field's type (a map's values),
+	// filled as met: looking it up by descriptor costs more.
+	sub []*jsonMsgInfo
 }
 
 type jsonField struct {
@@ -130,7 +134,24 @@ func (w *protoJSONWriter) rollback(b []byte, mk jsonMark) []byte {
 // appendMessage appends m printed at depth, without the first line's
 // indentation.
 func (w *protoJSONWriter) appendMessage(b []byte, m proto.Message, depth int) ([]byte, error) {
-	return w.message(b, m.ProtoReflect(), depth, "")
+	return w.message(b, m.ProtoReflect(), nil, depth, "")
+}
+
+// fieldInfo is the info of fd's message type, or nil.
+func (w *protoJSONWriter) fieldInfo(in *jsonMsgInfo, fd protoreflect.FieldDescriptor) *jsonMsgInfo {
+	if s := in.sub[fd.Index()]; s != nil {
+		return s
+	}
+	md := fd.Message()
+	if fd.IsMap() {
+		md = fd.MapValue().Message()
+	}
+	if md == nil {
+		return nil
+	}
+	s := w.info(md)
+	in.sub[fd.Index()] = s
+	return s
 }
 
 func (w *protoJSONWriter) info(md protoreflect.MessageDescriptor) *jsonMsgInfo {
@@ -143,7 +164,7 @@ func (w *protoJSONWriter) info(md protoreflect.MessageDescriptor) *jsonMsgInfo {
 }
 
 func newJSONMsgInfo(md protoreflect.MessageDescriptor) *jsonMsgInfo {
-	in := &jsonMsgInfo{kind: wellKnownKind(md)}
+	in := &jsonMsgInfo{md: md, kind: wellKnownKind(md)}
 	if in.kind != kindPlain {
 		return in
 	}
@@ -158,6 +179,7 @@ func newJSONMsgInfo(md protoreflect.MessageDescriptor) *jsonMsgInfo {
 		names[i] = fds.Get(i).TextName()
 		in.key[i] = append(resource.AppendJSONString(nil, names[i]), ": "...)
 	}
+	in.sub = make([]*jsonMsgInfo, fds.Len())
 	in.rank = make([]int, fds.Len())
 	for i := range names {
 		for j := range names {
@@ -194,10 +216,12 @@ func wellKnownKind(md protoreflect.MessageDescriptor) jsonMsgKind {
 	return kindPlain
 }
 
-// message prints m; a non-empty typeURL is printed first as "@type", as
-// protojson prints an Any holding m.
-func (w *protoJSONWriter) message(b []byte, m protoreflect.Message, depth int, typeURL string) ([]byte, error) {
-	in := w.info(m.Descriptor())
+// message prints m, whose info is in if known; a non-empty typeURL is
+// printed first as "@type", as protojson prints an Any holding m.
+func (w *protoJSONWriter) message(b []byte, m protoreflect.Message, in *jsonMsgInfo, depth int, typeURL string) ([]byte, error) {
+	if md := m.Descriptor(); in == nil || in.md != md {
+		in = w.info(md)
+	}
 	switch in.kind {
 	case kindPlain:
 	case kindNotCovered:
@@ -210,13 +234,13 @@ func (w *protoJSONWriter) message(b []byte, m protoreflect.Message, depth int, t
 		return appendDuration(b, m)
 	case kindWrapper:
 		fd := m.Descriptor().Fields().ByNumber(1)
-		return w.singular(b, m.Get(fd), fd, depth)
+		return w.singular(b, m.Get(fd), fd, nil, depth)
 	case kindStruct:
 		fd := m.Descriptor().Fields().ByNumber(1)
-		return w.mapValue(b, m.Get(fd).Map(), fd, depth)
+		return w.mapValue(b, m.Get(fd).Map(), fd, nil, depth)
 	case kindListValue:
 		fd := m.Descriptor().Fields().ByNumber(1)
-		return w.list(b, m.Get(fd).List(), fd, depth)
+		return w.list(b, m.Get(fd).List(), fd, nil, depth)
 	case kindValue:
 		return w.knownValue(b, m, depth)
 	}
@@ -252,7 +276,11 @@ func (w *protoJSONWriter) message(b []byte, m protoreflect.Message, depth int, t
 		}
 		b = appendNewline(b, depth+1)
 		b = append(b, in.key[f.fd.Index()]...)
-		if b, err = w.value(b, f.v, f.fd, depth+1); err != nil {
+		var sub *jsonMsgInfo
+		if k := f.fd.Kind(); k == protoreflect.MessageKind || k == protoreflect.GroupKind {
+			sub = w.fieldInfo(in, f.fd)
+		}
+		if b, err = w.value(b, f.v, f.fd, sub, depth+1); err != nil {
 			return nil, err
 		}
 	}
@@ -268,17 +296,18 @@ func sortJSONFields(fs []jsonField) {
 	}
 }
 
-func (w *protoJSONWriter) value(b []byte, v protoreflect.Value, fd protoreflect.FieldDescriptor, depth int) ([]byte, error) {
+// value prints a field's value; sub is the info of its messages if known.
+func (w *protoJSONWriter) value(b []byte, v protoreflect.Value, fd protoreflect.FieldDescriptor, sub *jsonMsgInfo, depth int) ([]byte, error) {
 	switch {
 	case fd.IsList():
-		return w.list(b, v.List(), fd, depth)
+		return w.list(b, v.List(), fd, sub, depth)
 	case fd.IsMap():
-		return w.mapValue(b, v.Map(), fd, depth)
+		return w.mapValue(b, v.Map(), fd, sub, depth)
 	}
-	return w.singular(b, v, fd, depth)
+	return w.singular(b, v, fd, sub, depth)
 }
 
-func (w *protoJSONWriter) list(b []byte, l protoreflect.List, fd protoreflect.FieldDescriptor, depth int) ([]byte, error) {
+func (w *protoJSONWriter) list(b []byte, l protoreflect.List, fd protoreflect.FieldDescriptor, sub *jsonMsgInfo, depth int) ([]byte, error) {
 	if l.Len() == 0 {
 		return append(b, "[]"...), nil
 	}
@@ -289,7 +318,7 @@ func (w *protoJSONWriter) list(b []byte, l protoreflect.List, fd protoreflect.Fi
 			b = append(b, ',')
 		}
 		b = appendNewline(b, depth+1)
-		if b, err = w.singular(b, l.Get(i), fd, depth+1); err != nil {
+		if b, err = w.singular(b, l.Get(i), fd, sub, depth+1); err != nil {
 			return nil, err
 		}
 		b = w.cut(b)
@@ -299,7 +328,7 @@ func (w *protoJSONWriter) list(b []byte, l protoreflect.List, fd protoreflect.Fi
 
 // mapValue prints a map field as an object, keys as protojson names them
 // (MapKey.String) in sorted order.
-func (w *protoJSONWriter) mapValue(b []byte, mp protoreflect.Map, fd protoreflect.FieldDescriptor, depth int) ([]byte, error) {
+func (w *protoJSONWriter) mapValue(b []byte, mp protoreflect.Map, fd protoreflect.FieldDescriptor, sub *jsonMsgInfo, depth int) ([]byte, error) {
 	if mp.Len() == 0 {
 		return append(b, "{}"...), nil
 	}
@@ -334,7 +363,7 @@ func (w *protoJSONWriter) mapValue(b []byte, mp protoreflect.Map, fd protoreflec
 		b = appendNewline(b, depth+1)
 		b = resource.AppendJSONString(b, e.key)
 		b = append(b, ": "...)
-		if b, err = w.singular(b, e.v, vfd, depth+1); err != nil {
+		if b, err = w.singular(b, e.v, vfd, sub, depth+1); err != nil {
 			return nil, err
 		}
 		b = w.cut(b)
@@ -342,7 +371,7 @@ func (w *protoJSONWriter) mapValue(b []byte, mp protoreflect.Map, fd protoreflec
 	return append(appendNewline(b, depth), '}'), nil
 }
 
-func (w *protoJSONWriter) singular(b []byte, v protoreflect.Value, fd protoreflect.FieldDescriptor, depth int) ([]byte, error) {
+func (w *protoJSONWriter) singular(b []byte, v protoreflect.Value, fd protoreflect.FieldDescriptor, sub *jsonMsgInfo, depth int) ([]byte, error) {
 	if !v.IsValid() {
 		return append(b, "null"...), nil
 	}
@@ -350,11 +379,7 @@ func (w *protoJSONWriter) singular(b []byte, v protoreflect.Value, fd protorefle
 	case protoreflect.BoolKind:
 		return strconv.AppendBool(b, v.Bool()), nil
 	case protoreflect.StringKind:
-		s := v.String()
-		if !utf8.ValidString(s) {
-			return nil, errNotCovered
-		}
-		return resource.AppendJSONString(b, s), nil
+		return appendProtoString(b, v.String())
 	case protoreflect.Int32Kind, protoreflect.Sint32Kind, protoreflect.Sfixed32Kind:
 		return strconv.AppendInt(b, v.Int(), 10), nil
 	case protoreflect.Uint32Kind, protoreflect.Fixed32Kind:
@@ -380,7 +405,7 @@ func (w *protoJSONWriter) singular(b []byte, v protoreflect.Value, fd protorefle
 		}
 		return strconv.AppendInt(b, int64(v.Enum()), 10), nil
 	case protoreflect.MessageKind:
-		return w.message(b, v.Message(), depth, "")
+		return w.message(b, v.Message(), sub, depth, "")
 	}
 	// Groups (proto2 only) and anything new.
 	return nil, errNotCovered
@@ -399,3 +424,27 @@ func (w *protoJSONWriter) float(b []byte, f float64, bitSize int) []byte {
 	}
 	return appendIndentedJSON(b, g, 0)
 }
+
+// appendProtoString quotes s as AppendJSONString does, in one pass over
+// plain strings; protojson refuses invalid UTF-8.
+func appendProtoString(b []byte, s string) ([]byte, error) {
+	for i := 0; i < len(s); i++ {
+		if !jsonPlainByte[s[i]] {
+			if !utf8.ValidString(s) {
+				return nil, errNotCovered
+			}
+			return resource.AppendJSONString(b, s), nil
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"'), nil
+}
+
+// jsonPlainByte: the bytes AppendJSONString copies as they are.
+var jsonPlainByte = func() (t [256]bool) {
+	for c := 0x20; c <= 0x7e; c++ {
+		t[c] = c != '"' && c != '\\' && c != '<' && c != '>' && c != '&'
+	}
+	return t
+}()

@@ -28,7 +28,7 @@ func (w *protoJSONWriter) knownValue(b []byte, m protoreflect.Message, depth int
 			return nil, errNotCovered
 		}
 	}
-	return w.singular(b, v, fd, depth)
+	return w.singular(b, v, fd, nil, depth)
 }
 
 // anyMessage prints an Any as its message's fields after "@type", or for
@@ -53,7 +53,7 @@ func (w *protoJSONWriter) anyMessage(b []byte, m protoreflect.Message, depth int
 		return nil, errNotCovered
 	}
 	if wellKnownKind(em.Descriptor()) == kindPlain {
-		return w.message(b, em, depth, typeURL)
+		return w.message(b, em, nil, depth, typeURL)
 	}
 	if !utf8.ValidString(typeURL) {
 		return nil, errNotCovered
@@ -65,7 +65,7 @@ func (w *protoJSONWriter) anyMessage(b []byte, m protoreflect.Message, depth int
 	b = append(b, ',')
 	b = appendNewline(b, depth+1)
 	b = append(b, `"value": `...)
-	if b, err = w.message(b, em, depth+1, ""); err != nil {
+	if b, err = w.message(b, em, nil, depth+1, ""); err != nil {
 		return nil, err
 	}
 	return append(appendNewline(b, depth), '}'), nil
