@@ -132,9 +132,12 @@ func (k *coreKind[T, PT]) applyDefaults(obj map[string]any) {
 
 // create is coerce, applyDefaults, prepareForCreate and validate in one
 // piece: those each decode obj to T, and the typed object decoded once
-// serves them all. What coerce and applyDefaults store is T re-encoded,
-// which decodes back to that same T (see TestCoreCreateEqualsSteps), so
-// validate's own decode would only repeat it.
+// serves them all. What coerce and applyDefaults store is T re-encoded;
+// decoded again, it differs from T only where the encoding loses something
+// (a timestamp's fraction of a second; an empty list, which becomes none),
+// and the create checks read neither (no timestamp; lists by their items):
+// see TestCoreCreateEqualsSteps. Update is left to the steps: its checks
+// compare timestamps with the stored object's.
 func (k *coreKind[T, PT]) create(obj map[string]any) (unknown []string, errs field.ErrorList, err error) {
 	typed, unknown, err := k.decode(obj)
 	if err != nil {

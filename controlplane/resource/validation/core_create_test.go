@@ -34,7 +34,7 @@ metadata:
   creationTimestamp: "2026-01-02T03:04:05.123456Z"
   generation: 3
   finalizers: [example.com/keep]
-  ownerReferences: [{apiVersion: apps/v1, kind: Deployment, name: api, uid: 1234, controller: true}]
+  ownerReferences: [{apiVersion: apps/v1, kind: Deployment, name: api, uid: "1234", controller: true}]
   managedFields: [{manager: kubectl, operation: Apply, apiVersion: v1, fieldsType: FieldsV1, fieldsV1: {"f:spec": {"f:ports": {}, "f:selector": {}, "f:type": {}}, "f:metadata": {"f:labels": {"f:app": {}}}}, time: "2026-01-02T03:04:05Z"}]
 spec:
   type: ClusterIP
@@ -192,19 +192,37 @@ func createByStepsCopying(v *Validator, obj map[string]any, copyObj bool) (Resul
 	return result(out, unknown, k.validate(out)), nil
 }
 
+// updateBySteps is createBySteps for Update.
+func updateBySteps(v *Validator, newObj, oldObj map[string]any) (Result, error) {
+	k, ferr := v.lookup(newObj)
+	if ferr != nil {
+		return Result{Errors: field.ErrorList{ferr}}, nil
+	}
+	out, unknown, err := v.decode(k, newObj, true)
+	if err != nil {
+		return Result{}, err
+	}
+	k.prepareForUpdate(out, oldObj)
+	return result(out, unknown, k.validateUpdate(out, oldObj)), nil
+}
+
+// coreCase is a randomly broken object and the valid one it was made from.
+type coreCase struct{ obj, base map[string]any }
+
 // randomCoreObjects breaks copies of coreBases at random (seeded).
-func randomCoreObjects(t *testing.T, n int) []map[string]any {
+func randomCoreObjects(t *testing.T, n int) []coreCase {
 	var bases []map[string]any
 	for _, doc := range strings.Split(coreBases, "\n---\n") {
 		bases = append(bases, mustYAML(t, doc))
 	}
-	out := make([]map[string]any, 0, n+len(bases))
+	out := make([]coreCase, 0, n+len(bases))
 	for _, b := range bases {
-		out = append(out, runtime.DeepCopyJSON(b))
+		out = append(out, coreCase{runtime.DeepCopyJSON(b), b})
 	}
 	for i := range n {
 		rng := rand.New(rand.NewPCG(5, uint64(i)))
-		obj := runtime.DeepCopyJSON(bases[rng.IntN(len(bases))])
+		base := bases[rng.IntN(len(bases))]
+		obj := runtime.DeepCopyJSON(base)
 		for range 1 + rng.IntN(3) {
 			if rng.IntN(2) == 0 {
 				mutate(rng, obj)
@@ -212,7 +230,7 @@ func randomCoreObjects(t *testing.T, n int) []map[string]any {
 				mutateOdd(rng, obj)
 			}
 		}
-		out = append(out, obj)
+		out = append(out, coreCase{obj, base})
 	}
 	return out
 }
@@ -240,8 +258,9 @@ func (k *coreKind[T, PT]) disableJSON() { k.jsonDecode = false }
 // broken objects of every core kind.
 func TestCoreCreateEqualsSteps(t *testing.T) {
 	v, slow := validator(t), converterOnly(t)
-	var accepted, rejected, failed, unknown, viaJSON int
-	for i, obj := range randomCoreObjects(t, 3000) {
+	var accepted, rejected, failed, unknown, viaJSON, updAccepted, updRejected int
+	for i, c := range randomCoreObjects(t, 3000) {
+		obj := c.obj
 		want, wantErr := createBySteps(slow, obj)
 		if k, ok := v.kinds[(&unstructured.Unstructured{Object: obj}).GroupVersionKind()]; ok {
 			if _, ok := k.(interface{ disableJSON() }); ok && jsonDecodes(k, obj) {
@@ -260,19 +279,23 @@ func TestCoreCreateEqualsSteps(t *testing.T) {
 		if fmt.Sprint(wantErr) != fmt.Sprint(ipErr) || !sameResult(want, inPlace) {
 			t.Errorf("case %d %v: in place %v %v, steps %v %v", i, obj["kind"], inPlace, ipErr, want, wantErr)
 		}
-		// Update decodes through JSON too; against the object as stored
-		// or, when there is none, the broken one itself.
-		old := want.Object
-		if old == nil {
-			old = runtime.DeepCopyJSON(obj)
+		// Update, of the object made from, as stored.
+		stored, err := createBySteps(slow, c.base)
+		if err != nil || stored.Object == nil {
+			t.Fatalf("base %v rejected: %v %v", c.base, err, stored.Errors)
 		}
 		upd := runtime.DeepCopyJSON(obj)
 		setResourceVersion(upd)
-		setResourceVersion(old)
-		wantUpd, wantUpdErr := slow.Update(upd, old)
-		gotUpd, gotUpdErr := v.Update(upd, old)
+		setResourceVersion(stored.Object)
+		wantUpd, wantUpdErr := updateBySteps(slow, upd, stored.Object)
+		gotUpd, gotUpdErr := v.Update(upd, stored.Object)
 		if fmt.Sprint(wantUpdErr) != fmt.Sprint(gotUpdErr) || !sameResult(wantUpd, gotUpd) {
 			t.Errorf("case %d %v update: %v %v, converter only %v %v", i, obj["kind"], gotUpd, gotUpdErr, wantUpd, wantUpdErr)
+		}
+		if wantUpdErr == nil && len(wantUpd.Errors) == 0 {
+			updAccepted++
+		} else if wantUpdErr == nil {
+			updRejected++
 		}
 		switch {
 		case wantErr != nil:
@@ -287,8 +310,10 @@ func TestCoreCreateEqualsSteps(t *testing.T) {
 		}
 	}
 	// The comparison means little unless every outcome is common.
-	t.Logf("accepted %d, rejected %d, decode errors %d, with unknown fields %d, decoded through JSON %d", accepted, rejected, failed, unknown, viaJSON)
-	for name, n := range map[string]int{"accepted": accepted, "rejected": rejected, "decode errors": failed, "unknown fields": unknown, "decoded through JSON": viaJSON} {
+	t.Logf("accepted %d, rejected %d, decode errors %d, with unknown fields %d, decoded through JSON %d; updates accepted %d, rejected %d",
+		accepted, rejected, failed, unknown, viaJSON, updAccepted, updRejected)
+	for name, n := range map[string]int{"accepted": accepted, "rejected": rejected, "decode errors": failed, "unknown fields": unknown,
+		"decoded through JSON": viaJSON, "updates accepted": updAccepted, "updates rejected": updRejected} {
 		if n < 100 {
 			t.Errorf("only %d cases %s; the mutations need retuning", n, name)
 		}
@@ -331,7 +356,10 @@ func (k *coreKind[T, PT]) usesJSON() bool { return k.jsonDecode }
 // appendJSON writes what json.Marshal does, which the converter hands to
 // custom unmarshalers (managedFields' fieldsV1 keeps it as bytes).
 func TestAppendJSONIsMarshal(t *testing.T) {
-	objs := randomCoreObjects(t, 1000)
+	var objs []map[string]any
+	for _, c := range randomCoreObjects(t, 1000) {
+		objs = append(objs, c.obj)
+	}
 	for _, c := range brokenObjects(t) {
 		objs = append(objs, c.obj)
 	}
