@@ -181,10 +181,22 @@ func buildVirtualHosts(c *Cache, prefix string, port uint32, ls []*listenerState
 	// Sorted so that a virtual host's contributions come in the same
 	// order every time, which the cache compares.
 	slices.Sort(wildcards)
-	out := make([]*ir.VirtualHost, 0, len(vhosts))
-	for _, h := range slices.Sorted(maps.Keys(vhosts)) {
-		cs := contributionsFor(h, vhosts, wildcards)
-		out = append(out, c.buildVirtualHost(ls[0].gw.class.obj.Name, prefix, port, h, cs))
+	hosts := slices.Sorted(maps.Keys(vhosts))
+	out := make([]*ir.VirtualHost, len(hosts))
+	build := func(i int) {
+		cs := contributionsFor(hosts[i], vhosts, wildcards)
+		out[i] = c.buildVirtualHost(ls[0].gw.class.obj.Name, prefix, port, hosts[i], cs)
+	}
+	if c != nil {
+		// The Cache's memo is not safe for concurrent use, and through
+		// it few virtual hosts are built anyway.
+		for i := range hosts {
+			build(i)
+		}
+	} else {
+		// Without a Cache, building a virtual host only reads: the
+		// translation's state is settled once the routes are committed.
+		forEachParallel(len(hosts), build)
 	}
 	return out, vhosts, wildcards
 }
