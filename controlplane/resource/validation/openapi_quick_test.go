@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"math/rand/v2"
+	"reflect"
 	"slices"
 	"testing"
 
@@ -15,6 +16,8 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/validation/field"
+	"k8s.io/apiserver/pkg/cel/common"
+	celopenapi "k8s.io/apiserver/pkg/cel/openapi"
 	"k8s.io/kube-openapi/pkg/validation/spec"
 	"k8s.io/kube-openapi/pkg/validation/strfmt"
 	"k8s.io/kube-openapi/pkg/validation/validate"
@@ -64,25 +67,7 @@ func sameOutcome(t *testing.T, name string, schema *spec.Schema, data any) (vali
 // The CRDs' schemas, on the gateway-api examples and the benchmark's routes,
 // each valid and randomly broken.
 func TestOpenAPIQuickCheckOnCRDs(t *testing.T) {
-	crds, err := loadCRDs()
-	if err != nil {
-		t.Fatal(err)
-	}
-	schemas := map[string]*spec.Schema{}
-	for _, crd := range crds {
-		for i := range crd.Spec.Versions {
-			ver := &crd.Spec.Versions[i]
-			internal := &apiextensions.CustomResourceValidation{}
-			if err := apiextensionsv1.Convert_v1_CustomResourceValidation_To_apiextensions_CustomResourceValidation(ver.Schema, internal, nil); err != nil {
-				t.Fatal(err)
-			}
-			_, s, err := apiservervalidation.NewSchemaValidator(internal.OpenAPIV3Schema)
-			if err != nil {
-				t.Fatal(err)
-			}
-			schemas[crd.Spec.Group+"/"+ver.Name+"/"+crd.Spec.Names.Kind] = s
-		}
-	}
+	schemas := crdOpenAPISchemas(t)
 	valid, n := 0, 0
 	for i, c := range brokenObjects(t) {
 		for j, obj := range []map[string]any{c.obj, c.old} {
@@ -102,6 +87,93 @@ func TestOpenAPIQuickCheckOnCRDs(t *testing.T) {
 	if n < 700 || valid < n/4 || valid > n*3/4 {
 		t.Errorf("%d of %d objects valid; the comparison needs many of both outcomes", valid, n)
 	}
+}
+
+// crdOpenAPISchemas are the CRDs' OpenAPI schemas by group/version/kind.
+func crdOpenAPISchemas(t *testing.T) map[string]*spec.Schema {
+	crds, err := loadCRDs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	schemas := map[string]*spec.Schema{}
+	for _, crd := range crds {
+		for i := range crd.Spec.Versions {
+			ver := &crd.Spec.Versions[i]
+			internal := &apiextensions.CustomResourceValidation{}
+			if err := apiextensionsv1.Convert_v1_CustomResourceValidation_To_apiextensions_CustomResourceValidation(ver.Schema, internal, nil); err != nil {
+				t.Fatal(err)
+			}
+			_, s, err := apiservervalidation.NewSchemaValidator(internal.OpenAPIV3Schema)
+			if err != nil {
+				t.Fatal(err)
+			}
+			schemas[crd.Spec.Group+"/"+ver.Name+"/"+crd.Spec.Names.Kind] = s
+		}
+	}
+	return schemas
+}
+
+// The patched RatchetingSchemaValidator.ValidateUpdate returns the plain
+// result for a new value without errors; ratcheting only turns errors into
+// warnings, so the walk gives the same. This compares the two on updates
+// from the valid originals to the broken objects, to themselves, and to
+// copies with a list item duplicated, and back.
+func TestRatchetingQuickCheckOnCRDs(t *testing.T) {
+	schemas := crdOpenAPISchemas(t)
+	valid, n := 0, 0
+	for i, c := range brokenObjects(t) {
+		u := &unstructured.Unstructured{Object: c.old}
+		gvk := u.GroupVersionKind()
+		s := schemas[gvk.Group+"/"+gvk.Version+"/"+gvk.Kind]
+		if s == nil {
+			continue // a core kind
+		}
+		dup := runtime.DeepCopyJSON(c.old)
+		duplicateAnItem(rand.New(rand.NewPCG(17, uint64(i))), dup)
+		for j, pair := range [][2]map[string]any{{c.obj, c.old}, {c.old, c.old}, {dup, c.old}, {c.old, c.obj}} {
+			newObj, oldObj := pair[0], pair[1]
+			for _, explicit := range []bool{false, true} {
+				n++
+				quick, slow := validateUpdateOpenAPI(s, newObj, oldObj, explicit, true), validateUpdateOpenAPI(s, newObj, oldObj, explicit, false)
+				if !reflect.DeepEqual(quick, slow) {
+					t.Errorf("case %d/%d %s (explicit correlation %t):\nquick %+v\nslow  %+v", i, j, gvk.Kind, explicit, quick, slow)
+				}
+				if len(slow.errors) == 0 {
+					valid++
+				}
+			}
+		}
+	}
+	t.Logf("%d of %d updates valid", valid, n)
+	if valid < n/4 || valid > n*9/10 {
+		t.Errorf("%d of %d updates valid; the comparison needs many of both outcomes", valid, n)
+	}
+}
+
+type ratchetingOutcome struct {
+	errors, warnings []string
+	matchCount       int
+}
+
+func validateUpdateOpenAPI(s *spec.Schema, newObj, oldObj map[string]any, explicit, quick bool) ratchetingOutcome {
+	if !quick {
+		defer validate.DisableQuickCheck()()
+	}
+	var correlation *common.CorrelatedObject
+	if explicit {
+		correlation = common.NewCorrelatedObject(newObj, oldObj, &celopenapi.Schema{Schema: s})
+	}
+	r := apiservervalidation.NewRatchetingSchemaValidator(s, nil, "", strfmt.Default).ValidateUpdate(newObj, oldObj, apiservervalidation.WithRatcheting(correlation))
+	out := ratchetingOutcome{matchCount: r.MatchCount}
+	for _, e := range r.Errors {
+		out.errors = append(out.errors, e.Error())
+	}
+	for _, e := range r.Warnings {
+		out.warnings = append(out.warnings, e.Error())
+	}
+	slices.Sort(out.errors)
+	slices.Sort(out.warnings)
+	return out
 }
 
 // The patched listtype.ValidateListSetsAndMaps looks for duplicates

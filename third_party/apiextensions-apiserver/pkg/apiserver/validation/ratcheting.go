@@ -67,6 +67,19 @@ func (r *RatchetingSchemaValidator) ValidateUpdate(new, old interface{}, options
 		return sv.Validate(new)
 	}
 
+	// PATCHED (third_party/README.md): ratcheting only turns the errors of
+	// unchanged values into warnings, and each node of its walk returns
+	// the plain validator's result when that has no errors, so a value
+	// without errors gets the plain result. The quick check finds those
+	// without building the walk's validators and correlation tree.
+	value := new
+	if opts.CorrelatedObject != nil {
+		value = opts.CorrelatedObject.Value // what the walk validates
+	}
+	if res, ok := validate.NewSchemaValidator(r.schema, r.root, r.path, r.knownFormats, r.options...).QuickValidate(value); ok {
+		return res
+	}
+
 	correlation := opts.CorrelatedObject
 	if correlation == nil {
 		correlation = common.NewCorrelatedObject(new, old, &celopenapi.Schema{Schema: r.schema})

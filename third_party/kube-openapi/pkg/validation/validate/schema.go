@@ -235,12 +235,8 @@ func (s *SchemaValidator) Applies(source interface{}, kind reflect.Kind) bool {
 func (s *SchemaValidator) Validate(data interface{}) *Result {
 	// PATCHED (third_party/README.md, schema_quick.go): valid data, checked
 	// without the validators, gets the result they would give it.
-	if s != nil && s.validators == nil && s.args.plain && !Debug && quickOff.Load() == 0 && s.Schema == s.args.Schema &&
-		quickSchema(s.Schema) && quickData(data) {
-		q := quickChecker{root: s.args.Root, formats: s.args.KnownFormats}
-		if m, ok := q.value(s.Schema, data); ok {
-			return &Result{MatchCount: m}
-		}
+	if r, ok := s.QuickValidate(data); ok {
+		return r
 	}
 	return s.validateSlow(data)
 }

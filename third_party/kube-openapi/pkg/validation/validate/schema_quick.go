@@ -29,6 +29,21 @@ func DisableQuickCheck() (restore func()) {
 	return func() { quickOff.Add(-1) }
 }
 
+// QuickValidate is Validate's result if quickChecker can tell that it has
+// no errors, and false if it finds one or cannot check this validator's
+// schema, data or options itself.
+func (s *SchemaValidator) QuickValidate(data interface{}) (*Result, bool) {
+	if s == nil || s.validators != nil || !s.args.plain || Debug || quickOff.Load() != 0 || s.Schema != s.args.Schema ||
+		!quickSchema(s.Schema) || !quickData(data) {
+		return nil, false
+	}
+	q := quickChecker{root: s.args.Root, formats: s.args.KnownFormats}
+	if m, ok := q.value(s.Schema, data); ok {
+		return &Result{MatchCount: m}, true
+	}
+	return nil, false
+}
+
 // quickChecker holds what the validators of one walk share: the root
 // schema they pass down, and the formats registry.
 type quickChecker struct {
