@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	yamlv3 "go.yaml.in/yaml/v3"
+	sigsyaml "sigs.k8s.io/yaml"
 )
 
 // document is one YAML document of an input file.
@@ -24,11 +25,11 @@ type document struct {
 	parsed bool
 	root   *yamlv3.Node
 
-	// read is set once the document has been read, by the fast YAML
-	// reader into obj when the decoder wants a map (it has a Validator)
-	// and the reader takes the document, else by go-yaml into json.
-	read bool
-	obj  map[string]any
+	// obj is the document read by the fast YAML reader, when the decoder
+	// wants a map (it has a Validator) and the reader takes the document.
+	obj map[string]any
+	// notSimple is set when the fast reader has declined the document.
+	notSimple bool
 	// json caches the document read as JSON (or the error): go-yaml's
 	// reading, or the fast reader's printed, made only when needed.
 	converted bool
@@ -36,32 +37,19 @@ type document struct {
 	jsonErr   error
 }
 
-// readAhead reads the document; the parallel decoder calls it for every
-// document ahead of the rest.
-func (d *document) readAhead(wantMap bool) {
-	if d.read {
-		return
-	}
-	d.read = true
-	if wantMap && fastMaps {
-		if obj, ok := simpleYAMLValue(d.data); ok {
-			d.obj = obj
-			return
-		}
-	}
-	d.toJSON()
-}
-
 // fastMaps is off only in tests that compare decoding with and without
 // the fast reader's maps.
 var fastMaps = true
 
-// takeObject returns the map the fast reader made, once: whoever takes it
-// may change it.
+// takeObject returns the map the fast reader makes of the document when
+// the decoder wants one and the reader takes the document, else nil;
+// whoever takes it may change it.
 func (d *document) takeObject(wantMap bool) map[string]any {
-	d.readAhead(wantMap)
-	obj := d.obj
-	d.obj = nil
+	if !wantMap || !fastMaps {
+		return nil
+	}
+	obj, ok := simpleYAMLValue(d.data)
+	d.notSimple = !ok
 	return obj
 }
 
@@ -69,7 +57,11 @@ func (d *document) takeObject(wantMap bool) map[string]any {
 func (d *document) toJSON() ([]byte, error) {
 	if !d.converted {
 		d.converted = true
-		d.json, d.jsonErr = yamlToJSON(d.data)
+		if d.notSimple {
+			d.json, d.jsonErr = sigsyaml.YAMLToJSONStrict(d.data)
+		} else {
+			d.json, d.jsonErr = yamlToJSON(d.data)
+		}
 	}
 	return d.json, d.jsonErr
 }
