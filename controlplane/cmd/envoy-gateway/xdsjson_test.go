@@ -3,13 +3,24 @@ package main
 import (
 	"bytes"
 	"io/fs"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	clusterv3 "github.com/envoyproxy/go-control-plane/envoy/config/cluster/v3"
+	listenerv3 "github.com/envoyproxy/go-control-plane/envoy/config/listener/v3"
 	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/descriptorpb"
+	"google.golang.org/protobuf/types/known/anypb"
+	"google.golang.org/protobuf/types/known/durationpb"
+	"google.golang.org/protobuf/types/known/emptypb"
+	"google.golang.org/protobuf/types/known/fieldmaskpb"
+	"google.golang.org/protobuf/types/known/structpb"
+	"google.golang.org/protobuf/types/known/timestamppb"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	gwapiv1 "sigs.k8s.io/gateway-api/apis/v1"
 	gwconformance "sigs.k8s.io/gateway-api/conformance"
@@ -252,5 +263,57 @@ func TestWriteXDSDirectEqualsProtoJSONPathOnRandomMessages(t *testing.T) {
 			}
 		}
 		assertSameOutput(t, fleets, []int{0, 1, 5, 64, 1000}[rng.IntN(5)])
+	}
+}
+
+// Each kind of message the direct writer leaves to protojson: it says so
+// (or prints through protojson in place), and the printed resource or
+// error is the protojson path's.
+func TestProtoJSONWriterFallbacks(t *testing.T) {
+	pack := func(m proto.Message) *anypb.Any {
+		a, err := anypb.New(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a
+	}
+	withTypedConfig := func(a *anypb.Any) proto.Message {
+		return &listenerv3.Listener{Name: "l", ListenerFilters: []*listenerv3.ListenerFilter{{
+			Name: "f", ConfigType: &listenerv3.ListenerFilter_TypedConfig{TypedConfig: a}}}}
+	}
+	for _, c := range []struct {
+		name    string
+		msg     proto.Message
+		covered bool // printed by the direct writer itself
+		fails   bool // protojson fails
+	}{
+		{"proto2 message in an Any", withTypedConfig(pack(&descriptorpb.FieldOptions{Deprecated: proto.Bool(true)})), false, false},
+		{"Timestamp in an Any", withTypedConfig(pack(timestamppb.New(time.Unix(1700000000, 5e8)))), true, false},
+		{"FieldMask in an Any", withTypedConfig(pack(&fieldmaskpb.FieldMask{Paths: []string{"a.b_c", "d"}})), true, false},
+		{"Duration in an Any", withTypedConfig(pack(durationpb.New(-1500 * time.Millisecond))), true, false},
+		{"Empty in an Any", withTypedConfig(pack(&emptypb.Empty{})), true, false},
+		{"unknown type in an Any", withTypedConfig(&anypb.Any{TypeUrl: "type.googleapis.com/no.such.Type"}), false, true},
+		{"Any without type", withTypedConfig(&anypb.Any{Value: []byte{1}}), false, true},
+		{"undecodable Any", withTypedConfig(&anypb.Any{TypeUrl: "type.googleapis.com/google.protobuf.Duration", Value: []byte{0xff}}), false, true},
+		{"invalid UTF-8", &clusterv3.Cluster{Name: "a\xffb"}, false, true},
+		{"Duration out of range", &clusterv3.Cluster{Name: "c", ConnectTimeout: &durationpb.Duration{Seconds: 315576000001}}, false, true},
+		{"Duration signs differ", &clusterv3.Cluster{Name: "c", ConnectTimeout: &durationpb.Duration{Seconds: 1, Nanos: -1}}, false, true},
+		{"NaN in a Value", withTypedConfig(pack(structpb.NewNumberValue(math.NaN()))), false, true},
+		{"Value of no kind", withTypedConfig(pack(&structpb.Value{})), false, true},
+	} {
+		_, err := newProtoJSONWriter(nil, 0).appendMessage(nil, c.msg, 3)
+		if covered := err == nil; covered != c.covered {
+			t.Errorf("%s: direct writer error %v, want covered %v", c.name, err, c.covered)
+		}
+		want, errWant := viaProtoJSONRender(c.msg, 3)
+		if (errWant != nil) != c.fails {
+			t.Errorf("%s: protojson error %v, want failure %v", c.name, errWant, c.fails)
+		}
+		got, errGot := (&xdsRenderer{direct: true}).appendPiece(nil, newProtoJSONWriter(nil, 0), xdsPiece{msg: c.msg})
+		if (errWant == nil) != (errGot == nil) || errWant != nil && errWant.Error() != errGot.Error() {
+			t.Errorf("%s: errors differ: direct %v, protojson %v", c.name, errGot, errWant)
+		} else if !bytes.Equal(got, want) {
+			t.Errorf("%s:\ngot:  %s\nwant: %s", c.name, got, want)
+		}
 	}
 }
