@@ -397,6 +397,10 @@ func (st *decodeState) validate(loc *location, ki *kindInfo, obj Object, raw []b
 	if len(errs) > 0 || out == nil {
 		return obj, errs, true
 	}
+	// decodeMap gives what decoding out's JSON gives, where it can.
+	if typed := ki.newObject(); decodeMap(out, typed) {
+		return decoded(ki, typed), nil, true
+	}
 	js, err := json.Marshal(out)
 	if err != nil {
 		st.fail(loc.errorf("validator returned an object that cannot be encoded: %v", err))
