@@ -230,3 +230,6 @@ func (k *coreKind[T, PT]) checkTypeMeta(obj map[string]any) field.ErrorList {
 func unknownFieldPath(msg string) string {
 	return strings.TrimSuffix(strings.TrimPrefix(msg, `unknown field "`), `"`)
 }
+
+// ready: a core kind is built by New.
+func (k *coreKind[T, PT]) ready() error { return nil }

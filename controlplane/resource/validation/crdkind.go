@@ -3,6 +3,7 @@ package validation
 import (
 	"context"
 	"fmt"
+	"sync"
 
 	structuralschema "k8s.io/apiextensions-apiserver/pkg/apiserver/schema"
 	"k8s.io/apiextensions-apiserver/pkg/apiserver/schema/cel"
@@ -21,7 +22,8 @@ import (
 	"k8s.io/apiserver/pkg/cel/common"
 )
 
-// crdKind validates one served version of a CRD. Its fields are built once
+// crdKind validates one served version of a CRD. What lookups need is
+// known from New on; the validators are built on first use (ready), once,
 // and only read afterwards, so one crdKind serves concurrent callers.
 //
 // The methods follow k8s.io/apiextensions-apiserver/pkg/registry/customresource
@@ -29,9 +31,16 @@ import (
 // decoder (unstructuredSchemaCoercer, unstructuredDefaulter) step by step;
 // that package itself cannot be used without a running server's storage.
 type crdKind struct {
-	gvk             schema.GroupVersionKind
-	namespaced      bool
-	hasStatus       bool
+	gvk        schema.GroupVersionKind
+	crdName    string
+	namespaced bool
+	hasStatus  bool
+	src        *crdFile
+
+	once sync.Once
+	err  error // of building; set by ready
+
+	// Built by ready.
 	structural      *structuralschema.Structural
 	schemaValidator apiservervalidation.SchemaValidator
 	statusValidator apiservervalidation.SchemaValidator
@@ -84,6 +93,18 @@ func hasEmbeddedResource(s *structuralschema.Structural) bool {
 		return true
 	}
 	return hasEmbeddedResource(s.Items)
+}
+
+// ready builds the kind's validators on its first call; the other methods
+// (but kind, isNamespaced and hasStatusSubresource) may only be called
+// after it has returned nil.
+func (k *crdKind) ready() error {
+	k.once.Do(func() {
+		if err := k.build(); err != nil {
+			k.err = fmt.Errorf("CRD %s: %s: %w", k.crdName, k.gvk, err)
+		}
+	})
+	return k.err
 }
 
 func (k *crdKind) kind() schema.GroupVersionKind { return k.gvk }

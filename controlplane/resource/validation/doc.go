@@ -6,8 +6,9 @@
 // field path and message.
 //
 // Everything expensive (structural schemas, OpenAPI validators, compiled CEL
-// programs) is built once by New; validating an object afterwards only walks
-// it. The Validator is safe for concurrent use.
+// programs) is built once per kind, on the kind's first use (or all at once
+// by BuildAll); validating an object afterwards only walks it. The Validator
+// is safe for concurrent use.
 //
 // Objects are unstructured maps as k8s.io/apimachinery decodes JSON: integers
 // are int64, other numbers float64 (use FromJSON or FromYAML; encoding/json's

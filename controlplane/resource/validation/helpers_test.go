@@ -15,10 +15,14 @@ var (
 )
 
 // validator returns one Validator for the whole test binary, as a server
-// would hold one.
+// would hold one, with every kind built (tests read built kinds' fields).
 func validator(t testing.TB) *Validator {
 	t.Helper()
-	sharedOnce.Do(func() { sharedValidator, sharedErr = New() })
+	sharedOnce.Do(func() {
+		if sharedValidator, sharedErr = New(); sharedErr == nil {
+			sharedErr = sharedValidator.BuildAll()
+		}
+	})
 	if sharedErr != nil {
 		t.Fatalf("New: %v", sharedErr)
 	}

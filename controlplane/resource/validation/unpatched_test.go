@@ -348,6 +348,9 @@ func TestEmbeddedSkipEqualsWalking(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if err := walking.BuildAll(); err != nil {
+		t.Fatal(err) // building sets embedded
+	}
 	skipped := 0
 	for _, k := range walking.kinds {
 		if ck, ok := k.(*crdKind); ok {

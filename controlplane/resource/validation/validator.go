@@ -1,10 +1,14 @@
 package validation
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
+	"runtime"
 	"sort"
+	"sync"
 
-	"k8s.io/apimachinery/pkg/runtime"
+	k8sruntime "k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 )
@@ -22,6 +26,9 @@ type kindValidator interface {
 	kind() schema.GroupVersionKind
 	isNamespaced() bool
 	hasStatusSubresource() bool
+	// ready readies the kind for the methods below, which may be called
+	// only once it has returned nil.
+	ready() error
 	coerce(obj map[string]any) (unknownFields []string, err error)
 	applyDefaults(obj map[string]any)
 	prepareForCreate(obj map[string]any)
@@ -31,23 +38,29 @@ type kindValidator interface {
 	validateStatusUpdate(newObj, oldObj map[string]any) field.ErrorList
 }
 
-// New parses the embedded CRDs and builds every kind's structural schema,
-// schema validator and CEL programs. It is slow (it compiles a few hundred
-// CEL rules); call it once per process.
+// New lists the kinds of the embedded CRDs and the core kinds. It is cheap:
+// a kind's structural schema, schema validator and CEL programs (a CRD's
+// share of a few hundred CEL rules) are built on its first use, once, so a
+// run pays only for the kinds it meets. A CRD that fails to build is
+// reported on each use of its kinds, as an internal error naming it;
+// BuildAll builds everything up front. Call New once per process.
 func New() (*Validator, error) {
-	crds, err := loadCRDs()
+	crds, err := fs.Sub(crdFiles, "crds")
+	if err != nil {
+		return nil, err
+	}
+	return newFromFS(crds)
+}
+
+// newFromFS is New with the CRD files (*.yaml) of fsys.
+func newFromFS(crds fs.FS) (*Validator, error) {
+	kinds, err := newCRDKinds(crds)
 	if err != nil {
 		return nil, err
 	}
 	v := &Validator{kinds: map[schema.GroupVersionKind]kindValidator{}, byGroupVersion: map[schema.GroupVersion][]string{}}
-	for _, crd := range crds {
-		kinds, err := crdKinds(crd)
-		if err != nil {
-			return nil, fmt.Errorf("CRD %s: %w", crd.Name, err)
-		}
-		for _, k := range kinds {
-			v.add(k)
-		}
+	for _, k := range kinds {
+		v.add(k)
 	}
 	for _, k := range coreKinds() {
 		v.add(k)
@@ -56,6 +69,35 @@ func New() (*Validator, error) {
 		sort.Strings(kinds)
 	}
 	return v, nil
+}
+
+// BuildAll builds every kind's validators now, on every CPU, rather than on
+// first use: for a server that would rather pay at start-up than on its
+// first writes, and for tests, which must see every embedded CRD build.
+func (v *Validator) BuildAll() error {
+	return v.Build(v.Kinds()...)
+}
+
+// Build builds the validators of the given kinds now (see BuildAll), in
+// parallel; the error joins those of the kinds that failed.
+func (v *Validator) Build(gvks ...schema.GroupVersionKind) error {
+	errs := make([]error, len(gvks))
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	var wg sync.WaitGroup
+	for i, gvk := range gvks {
+		k, ok := v.kinds[gvk]
+		if !ok {
+			errs[i] = fmt.Errorf("unknown kind %s", gvk)
+			continue
+		}
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			errs[i] = k.ready()
+		})
+	}
+	wg.Wait()
+	return errors.Join(errs...)
 }
 
 func (v *Validator) add(k kindValidator) {
@@ -97,7 +139,8 @@ func (v *Validator) HasStatusSubresource(gvk schema.GroupVersionKind) bool {
 	return ok && k.hasStatusSubresource()
 }
 
-// lookup finds obj's kind, or says which of apiVersion and kind is wrong.
+// lookup finds obj's kind, ready for use, or says which of apiVersion and
+// kind is wrong, or that the kind's CRD did not build.
 func (v *Validator) lookup(obj map[string]any) (kindValidator, *field.Error) {
 	apiVersion, _ := obj["apiVersion"].(string)
 	kind, _ := obj["kind"].(string)
@@ -112,6 +155,9 @@ func (v *Validator) lookup(obj map[string]any) (kindValidator, *field.Error) {
 		return nil, field.Invalid(field.NewPath("apiVersion"), apiVersion, err.Error())
 	}
 	if k, ok := v.kinds[gv.WithKind(kind)]; ok {
+		if err := k.ready(); err != nil {
+			return nil, field.InternalError(field.NewPath("kind"), err)
+		}
 		return k, nil
 	}
 	if kinds, ok := v.byGroupVersion[gv]; ok {
@@ -223,7 +269,7 @@ func (v *Validator) create(obj map[string]any, copyObj bool) (Result, error) {
 	if c, ok := k.(creator); ok {
 		out := obj
 		if copyObj {
-			out = runtime.DeepCopyJSON(obj)
+			out = k8sruntime.DeepCopyJSON(obj)
 		}
 		unknown, errs, err := c.create(out)
 		if err != nil {
@@ -275,7 +321,7 @@ func (v *Validator) update(newObj, oldObj map[string]any, copyObj bool) (Result,
 func (v *Validator) decode(k kindValidator, obj map[string]any, copyObj bool) (map[string]any, []string, error) {
 	out := obj
 	if copyObj {
-		out = runtime.DeepCopyJSON(obj)
+		out = k8sruntime.DeepCopyJSON(obj)
 	}
 	unknown, err := k.coerce(out)
 	if err != nil {
