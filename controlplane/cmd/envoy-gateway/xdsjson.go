@@ -46,6 +46,8 @@ type protoJSONWriter struct {
 	blocks *blockPool
 	cutAt  int
 	sealed [][]byte
+	// scratch holds the JSON tree reads.
+	scratch []byte
 }
 
 var errNotCovered = errors.New("not covered by the direct JSON writer")
@@ -135,6 +137,21 @@ func (w *protoJSONWriter) rollback(b []byte, mk jsonMark) []byte {
 // indentation.
 func (w *protoJSONWriter) appendMessage(b []byte, m proto.Message, depth int) ([]byte, error) {
 	return w.message(b, m.ProtoReflect(), nil, depth, "")
+}
+
+// tree is what readJSON reads from protojson's text of m: the direct
+// writer's text read back is the same value (numbers are printed so that
+// they read back as protojson's do).
+func (w *protoJSONWriter) tree(m proto.Message) (any, error) {
+	blocks := w.blocks
+	w.blocks = nil // one piece of text, never cut
+	defer func() { w.blocks = blocks }()
+	b, err := w.message(w.scratch[:0], m.ProtoReflect(), nil, 0, "")
+	if err != nil {
+		return nil, err
+	}
+	w.scratch = b
+	return readJSON(b)
 }
 
 // fieldInfo is the info of fd's message type, or nil.

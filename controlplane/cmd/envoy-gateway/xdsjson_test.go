@@ -151,8 +151,8 @@ func TestProtoJSONWriterEqualsProtoJSONOnRealResources(t *testing.T) {
 	t.Logf("%d resource renderings compared over %d fleets", n, len(sets))
 }
 
-// Whole outputs, one fleet and several, and with blocks cut after every
-// few bytes, equal the protojson path's.
+// Whole outputs, JSON and YAML, one fleet and several, and with blocks
+// cut after every few bytes, equal the protojson path's.
 func TestWriteXDSDirectEqualsProtoJSONPath(t *testing.T) {
 	sets := realResourceSets(t)
 	rng := rand.New(rand.NewPCG(3, 4))
@@ -170,24 +170,28 @@ func TestWriteXDSDirectEqualsProtoJSONPath(t *testing.T) {
 	}
 }
 
+// assertSameOutput compares the direct and the protojson paths in JSON
+// and YAML.
 func assertSameOutput(t *testing.T, fleets []xdsFleet, blockSize int) {
 	t.Helper()
 	multi := len(fleets) > 1
-	var want, got bytes.Buffer
-	errWant := (&xdsRenderer{multi: multi}).printFleets(&want, fleets)
-	errGot := (&xdsRenderer{multi: multi, direct: true, blockSize: blockSize}).printFleets(&got, fleets)
-	if (errWant == nil) != (errGot == nil) || errWant != nil && errWant.Error() != errGot.Error() {
-		t.Fatalf("errors differ: direct %v, protojson %v", errGot, errWant)
-	}
-	if errWant == nil && !bytes.Equal(got.Bytes(), want.Bytes()) {
-		w, g := want.Bytes(), got.Bytes()
-		i := 0
-		for i < min(len(g), len(w)) && g[i] == w[i] {
-			i++
+	for _, yaml := range []bool{false, true} {
+		var want, got bytes.Buffer
+		errWant := (&xdsRenderer{yaml: yaml, multi: multi}).printFleets(&want, fleets)
+		errGot := (&xdsRenderer{yaml: yaml, multi: multi, direct: true, blockSize: blockSize}).printFleets(&got, fleets)
+		if (errWant == nil) != (errGot == nil) || errWant != nil && errWant.Error() != errGot.Error() {
+			t.Fatalf("yaml %v: errors differ: direct %v, protojson %v", yaml, errGot, errWant)
 		}
-		lo := max(0, i-300)
-		t.Fatalf("block size %d: output differs at byte %d\ngot:  %q\nwant: %q", blockSize, i,
-			g[lo:min(len(g), i+200)], w[lo:min(len(w), i+200)])
+		if errWant == nil && !bytes.Equal(got.Bytes(), want.Bytes()) {
+			w, g := want.Bytes(), got.Bytes()
+			i := 0
+			for i < min(len(g), len(w)) && g[i] == w[i] {
+				i++
+			}
+			lo := max(0, i-300)
+			t.Fatalf("yaml %v, block size %d: output differs at byte %d\ngot:  %q\nwant: %q", yaml, blockSize, i,
+				g[lo:min(len(g), i+200)], w[lo:min(len(w), i+200)])
+		}
 	}
 }
 
@@ -231,8 +235,9 @@ func TestProtoJSONWriterEqualsProtoJSONOnRandomMessages(t *testing.T) {
 	}
 }
 
-// Outputs of random resources, with blocks cut after every few bytes so
-// that fallbacks roll back over cut blocks, equal the protojson path's.
+// Outputs of random resources, JSON and YAML, with blocks cut after every
+// few bytes so that fallbacks roll back over cut blocks, equal the
+// protojson path's.
 func TestWriteXDSDirectEqualsProtoJSONPathOnRandomMessages(t *testing.T) {
 	rng := rand.New(rand.NewPCG(21, 22))
 	keys := []string{"clusters", "endpoints", "listeners", "routes", "secrets"}

@@ -28,7 +28,8 @@ import (
 //	{"envoy": {"clusters": [...], ...}, "fleet": NAME, "grpc": {...}}
 //
 // with each resource as protojson (proto field names) read back as plain
-// JSON, keys sorted, as encoding/json and go-yaml print maps.
+// JSON, keys sorted, as encoding/json and go-yaml print maps. The JSON of
+// a resource is printed straight from the message (protoJSONWriter).
 
 // xdsFleet is one fleet's resources, grouped as printed.
 type xdsFleet struct {
@@ -108,7 +109,7 @@ type xdsRenderer struct {
 	// multi: several JSON documents are printed as one array, which
 	// indents every document one level deeper.
 	multi bool
-	// direct: print JSON with protoJSONWriter.
+	// direct: print with protoJSONWriter rather than protojson.
 	direct bool
 	// blockSize, if set, replaces the constant: tests cut often.
 	blockSize int
@@ -150,12 +151,19 @@ func (p *xdsPlan) done() []xdsPiece {
 	return p.pieces
 }
 
-// appendPiece renders p. JSON is printed straight from the message, or
-// the old way where the direct writer does not cover the message.
+// appendPiece renders p. JSON is printed straight from the message, and
+// YAML from the value read back from that JSON; either goes the old way
+// where the direct writer does not cover the message.
 func (r *xdsRenderer) appendPiece(b []byte, pw *protoJSONWriter, p xdsPiece) ([]byte, error) {
 	b = append(b, p.text...)
 	if p.msg == nil {
 		return b, nil
+	}
+	if r.direct && r.yaml {
+		if v, err := pw.tree(p.msg); err == nil {
+			it, err := yamlEntry(p.side, p.key, v)
+			return append(b, it...), err
+		}
 	}
 	if r.direct && !r.yaml {
 		mk := pw.mark(b)
