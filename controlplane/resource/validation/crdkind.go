@@ -35,7 +35,7 @@ type crdKind struct {
 	crdName    string
 	namespaced bool
 	hasStatus  bool
-	src        *crdFile
+	src        crdSource
 
 	once sync.Once
 	err  error // of building; set by ready
