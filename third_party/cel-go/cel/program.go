@@ -123,8 +123,8 @@ type EvalDetails struct {
 	state       interpreter.EvalState
 	costTracker *interpreter.CostTracker
 
-	// PATCHED (third_party/README.md): the final cost, once the tracker
-	// has been given back (see Eval); ActualCost reads it then.
+	// PATCHED (third_party/README.md): once Eval has returned the tracker
+	// to trackerPool, its final cost; ActualCost reads it then.
 	finalCost  uint64
 	costIsKept bool
 }
@@ -263,8 +263,9 @@ func newProgram(e *Env, a *ast.AST, opts []ProgramOption) (Program, error) {
 			return nil, err
 		}
 		trackerFactory := func() (*interpreter.CostTracker, error) {
-			t := *proto
-			return &t, nil
+			t := trackerPool.Get().(*interpreter.CostTracker) // PATCHED: see keepCost
+			*t = *proto
+			return t, nil
 		}
 		var observers []interpreter.PlannerOption
 		if p.evalOpts&(OptExhaustiveEval|OptTrackState) != 0 {
@@ -334,17 +335,10 @@ func (p *prog) Eval(input any) (out ref.Val, det *EvalDetails, err error) {
 			case interpreter.EvalState:
 				det.state = o
 			case *interpreter.CostTracker:
-				// PATCHED (third_party/README.md): the second report is the
-				// final one, after which the tracker goes back to the
-				// observer's pool for the next Eval; keep its cost instead.
-				if det.costTracker == o {
-					det.finalCost, det.costIsKept = o.ActualCost(), true
-					det.costTracker = nil
-				} else {
-					det.costTracker = o
-				}
+				det.costTracker = o
 			}
 		})
+		det.keepCost() // PATCHED
 	} else {
 		out = p.interpretable.Eval(vars)
 	}
@@ -519,3 +513,23 @@ var (
 	// ctxActivationPool is an internally managed pool of Activation values that expose a special #interrupted variable
 	ctxActivationPool = newCtxEvalActivationPool()
 )
+
+// trackerPool holds the cost trackers of finished evaluations: a tracker
+// was an allocation of some 200 bytes per Eval (PATCHED).
+var trackerPool = sync.Pool{New: func() any { return new(interpreter.CostTracker) }}
+
+// keepCost copies the cost out of the tracker once an evaluation has
+// returned normally, and gives the tracker back to trackerPool: the
+// evaluation's activations and values do not outlive it, and ActualCost is
+// all EvalDetails reads from it afterwards. After a panic (the cost limit)
+// Eval does not get here, and the tracker stays with the details (PATCHED).
+func (ed *EvalDetails) keepCost() {
+	if ed.costTracker == nil {
+		return
+	}
+	ed.finalCost, ed.costIsKept = ed.costTracker.ActualCost(), true
+	t := ed.costTracker
+	ed.costTracker = nil
+	*t = interpreter.CostTracker{}
+	trackerPool.Put(t)
+}

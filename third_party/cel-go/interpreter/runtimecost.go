@@ -122,51 +122,40 @@ func asCostTracker(vars Activation) (*CostTracker, bool) {
 // costTrackerFactory holds a factory for producing new CostTracker instances on each Eval call.
 type costTrackerFactory struct {
 	factory func() (*CostTracker, error)
-
-	// PATCHED (third_party/README.md): trackers of evaluations that have
-	// finished, reset to what factory returns (zero cost, empty stack), so
-	// that an Eval neither allocates nor copies one. Only the program's
-	// own factory (a copy of one prototype) is used with this package's
-	// copy of cel-go, so a reused tracker is what factory would return.
-	idle sync.Pool
 }
 
 // InitState produces a CostTracker and bundles it into an Activation in a way which is not visible
 // to expression evaluation.
 func (ct *costTrackerFactory) InitState(vars Activation) (Activation, error) {
-	tracker, _ := ct.idle.Get().(*CostTracker) // PATCHED
-	if tracker == nil {
-		var err error
-		if tracker, err = ct.factory(); err != nil {
-			return nil, err
-		}
+	tracker, err := ct.factory()
+	if err != nil {
+		return nil, err
+	}
+	if tracker.stack == nil { // PATCHED: a stack from the last evaluations
+		tracker.pooled = stackPool.Get().(*refValStack)
+		tracker.stack = *tracker.pooled
 	}
 	// PATCHED: boxing the activation took an allocation of its own.
 	tracker.activation = costTrackActivation{vars: vars, costTracker: tracker}
 	return &tracker.activation, nil
 }
 
-// releaseState resets the evaluation's tracker and gives it to idle once
-// ObserveEval has reported it for the last time (PATCHED): Eval keeps the
-// cost, the only thing read from a tracker afterwards. After a panic (the
-// cost limit) ObserveEval does not get here, and the tracker is not reused.
+// stackPool keeps cost stacks between evaluations: growing a new one took
+// a few allocations per Eval (PATCHED).
+var stackPool = sync.Pool{New: func() any { return new(refValStack) }}
+
+// releaseState returns the evaluation's stack to stackPool once
+// ObserveEval is done with it; only the cost is read afterwards (PATCHED).
 func (ct *costTrackerFactory) releaseState(vars Activation) {
 	tracker, found := asCostTracker(vars)
-	if !found || &tracker.activation != vars {
-		return // not one InitState made
+	if !found || tracker.pooled == nil {
+		return
 	}
 	s := tracker.stack
-	// The entries above the top may still hold values; those of earlier
-	// evaluations were cleared, so clearing stops at the first empty one.
-	used := len(s)
-	for full := s[:cap(s)]; used < len(full) && full[used].Val != nil; used++ {
-	}
-	clear(s[:used])
-	tracker.stack = s[:0]
-	tracker.cost = 0
-	tracker.argBuf = [3]ref.Val{}
-	tracker.activation = costTrackActivation{}
-	ct.idle.Put(tracker)
+	clear(s[:cap(s)])
+	*tracker.pooled = s[:0]
+	stackPool.Put(tracker.pooled)
+	tracker.pooled, tracker.stack = nil, nil
 }
 
 // GetState extracts the CostTracker from the Activation.
@@ -331,6 +320,7 @@ type CostTracker struct {
 	// PATCHED (third_party/README.md): Observe allocated two slices per
 	// function call; call arguments go to argBuf, which costCall only reads.
 	argBuf [3]ref.Val
+	pooled *refValStack // where stack came from, if stackPool
 	// activation is the one InitState hands out, allocated with the tracker.
 	activation costTrackActivation
 	// trackedIDs has overloadIDBit of every key of overloadTrackers.
