@@ -13,6 +13,7 @@ import (
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/component-base/metrics/legacyregistry"
 )
 
@@ -157,12 +158,41 @@ func BenchmarkValidateHTTPRoute(b *testing.B) {
 	reportPerRoute(b, len(rs), cpu0)
 }
 
-// BenchmarkNew is the one-off cost of building every kind's validators.
+// BenchmarkNew is the one-off cost of listing the kinds; building them
+// comes on first use.
 func BenchmarkNew(b *testing.B) {
 	for b.Loop() {
 		if _, err := New(); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkNewBuild is New and then building the kinds translate of a
+// file of routes meets, or every kind (what New used to do).
+func BenchmarkNewBuild(b *testing.B) {
+	gw := func(kind string) schema.GroupVersionKind {
+		return schema.GroupVersionKind{Group: "gateway.networking.k8s.io", Version: "v1", Kind: kind}
+	}
+	routeKinds := []schema.GroupVersionKind{gw("GatewayClass"), gw("Gateway"), gw("HTTPRoute"),
+		{Group: "envoygateway.dev", Version: "v1alpha1", Kind: "Backend"}}
+	for name, kinds := range map[string][]schema.GroupVersionKind{"routes": routeKinds, "all": nil} {
+		b.Run(name, func(b *testing.B) {
+			for b.Loop() {
+				v, err := New()
+				if err != nil {
+					b.Fatal(err)
+				}
+				if kinds == nil {
+					err = v.BuildAll()
+				} else {
+					err = v.Build(kinds...)
+				}
+				if err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
 
