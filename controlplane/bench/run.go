@@ -154,6 +154,9 @@ func (c Config) process(s sizes, fail func(string, error), logf func(string, ...
 
 func (c Config) writes(s sizes, fail func(string, error), logf func(string, ...any)) []WriteResult {
 	v, err := validation.New()
+	if err == nil {
+		err = v.BuildAll() // as the server does at start-up: no write waits for a compile
+	}
 	if err != nil {
 		fail("config server", err)
 		return nil

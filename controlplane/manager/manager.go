@@ -105,6 +105,12 @@ func New(cfg *bootstrap.Config, log *slog.Logger) (*Manager, error) {
 	if err != nil {
 		return nil, fmt.Errorf("building the CRD validator: %w", err)
 	}
+	// Up front, on every CPU: a broken CRD stops start-up rather than
+	// failing the first write of its kind, and no first write waits for
+	// its kind's CEL programs to compile.
+	if err := v.BuildAll(); err != nil {
+		return nil, fmt.Errorf("building the CRD validator: %w", err)
+	}
 	m.xds = xdsserver.New(log.With("component", "xds-server"))
 
 	if f := cfg.Sources.Files; f != nil {

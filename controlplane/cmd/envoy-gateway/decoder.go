@@ -10,49 +10,32 @@ import (
 
 // newDecoder returns a decoder that validates every object against its CRD
 // schema and CEL rules, exactly as the Config Server does. The validator
-// (every CRD's CEL programs, compiled: about half a second of one CPU) is
-// built in the background while the files are read and their YAML parsed;
-// only validating waits for it. ready returns the error of building it,
-// which makes whatever the decoder reported meaningless.
-func newDecoder() (dec *resource.Decoder, ready func() error) {
-	p := &pendingValidator{done: make(chan struct{})}
-	go func() {
-		defer close(p.done)
-		v, err := validation.New()
-		if err != nil {
-			p.err = err
-			return
-		}
-		p.crd, p.v = v, v.ForDecoder()
-	}()
-	return &resource.Decoder{Validator: p}, func() error { <-p.done; return p.err }
-}
-
-// pendingValidator is a validator being built; Validate waits for it.
-type pendingValidator struct {
-	done chan struct{}
-	crd  *validation.Validator
-	v    resource.Validator
-	err  error
-}
-
-func (p *pendingValidator) Validate(obj map[string]any) (map[string]any, field.ErrorList) {
-	<-p.done
-	if p.err != nil {
-		return nil, field.ErrorList{field.InternalError(field.NewPath("metadata"), p.err)}
+// compiles a kind's CEL programs when the first object of that kind
+// arrives, so a run pays only for the kinds its files hold.
+func newDecoder() (*resource.Decoder, error) {
+	v, err := validation.New()
+	if err != nil {
+		return nil, err
 	}
-	return p.v.Validate(obj)
+	return &resource.Decoder{Validator: crdValidator{crd: v, v: v.ForDecoder()}}, nil
+}
+
+// crdValidator is the CRD validator as the decoder's Validator, with the
+// hook that lets it validate before its one strict decode.
+type crdValidator struct {
+	crd *validation.Validator
+	v   resource.Validator
+}
+
+func (c crdValidator) Validate(obj map[string]any) (map[string]any, field.ErrorList) {
+	return c.v.Validate(obj)
 }
 
 // ValidateUnknown is Validate (ForDecoder's hook) also returning the
 // fields the schema pruned, which lets the decoder skip a strict decode of
 // every valid object (see resource.UnknownFieldsValidator).
-func (p *pendingValidator) ValidateUnknown(obj map[string]any) (map[string]any, []string, field.ErrorList) {
-	<-p.done
-	if p.err != nil {
-		return nil, nil, field.ErrorList{field.InternalError(field.NewPath("metadata"), p.err)}
-	}
-	r, err := p.crd.CreateInPlace(obj)
+func (c crdValidator) ValidateUnknown(obj map[string]any) (map[string]any, []string, field.ErrorList) {
+	r, err := c.crd.CreateInPlace(obj)
 	if err != nil {
 		return nil, nil, field.ErrorList{field.Invalid(field.NewPath("metadata"), nil, err.Error())}
 	}
@@ -60,11 +43,11 @@ func (p *pendingValidator) ValidateUnknown(obj map[string]any) (map[string]any, 
 }
 
 // ConcurrentSafe: the CRD validator is (see validation.ForDecoder).
-func (*pendingValidator) ConcurrentSafe() {}
+func (crdValidator) ConcurrentSafe() {}
 
 var (
-	_ resource.ConcurrentValidator    = (*pendingValidator)(nil)
-	_ resource.UnknownFieldsValidator = (*pendingValidator)(nil)
+	_ resource.ConcurrentValidator    = crdValidator{}
+	_ resource.UnknownFieldsValidator = crdValidator{}
 )
 
 func gwController(name string) gwapiv1.GatewayController { return gwapiv1.GatewayController(name) }

@@ -18,18 +18,18 @@ import (
 // validator: ValidateUnknown is the shortcut, Validate the
 // straightforward path.
 type countingValidator struct {
-	*pendingValidator
+	crdValidator
 	shortcut, straight *atomic.Int64
 }
 
 func (c countingValidator) Validate(obj map[string]any) (map[string]any, field.ErrorList) {
 	c.straight.Add(1)
-	return c.pendingValidator.Validate(obj)
+	return c.crdValidator.Validate(obj)
 }
 
 func (c countingValidator) ValidateUnknown(obj map[string]any) (map[string]any, []string, field.ErrorList) {
 	c.shortcut.Add(1)
-	return c.pendingValidator.ValidateUnknown(obj)
+	return c.crdValidator.ValidateUnknown(obj)
 }
 
 // decodeBothWays decodes data with newDecoder's validator, which lets the
@@ -39,12 +39,12 @@ func (c countingValidator) ValidateUnknown(obj map[string]any) (map[string]any, 
 // and errors are the same.
 func decodeBothWays(t *testing.T, v *validation.Validator, name string, data []byte) (shortcut, straight int64) {
 	t.Helper()
-	dec, ready := newDecoder()
-	if err := ready(); err != nil {
+	dec, err := newDecoder()
+	if err != nil {
 		t.Fatal(err)
 	}
 	var a, b atomic.Int64
-	fast := &resource.Decoder{Validator: countingValidator{dec.Validator.(*pendingValidator), &a, &b}}
+	fast := &resource.Decoder{Validator: countingValidator{dec.Validator.(crdValidator), &a, &b}}
 	gotRes, gotSkipped, gotErrs := fast.Decode(data, name)
 	wantRes, wantSkipped, wantErrs := (&resource.Decoder{Validator: v.ForDecoder()}).Decode(data, name)
 	if !reflect.DeepEqual(gotRes, wantRes) {

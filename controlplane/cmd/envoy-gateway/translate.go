@@ -114,11 +114,11 @@ func batchGC() {
 // kind. Any error fails the whole load: an offline tool that prints a
 // translation of half the input would mislead a CI pipeline.
 func loadManifests(stderr io.Writer, files []string) (*resource.Resources, error) {
-	dec, ready := newDecoder()
-	res, skipped, errs := dec.LoadFiles(files...)
-	if err := ready(); err != nil {
+	dec, err := newDecoder()
+	if err != nil {
 		return nil, err
 	}
+	res, skipped, errs := dec.LoadFiles(files...)
 	kinds := make([]string, 0, len(skipped))
 	for k := range skipped {
 		kinds = append(kinds, k)
