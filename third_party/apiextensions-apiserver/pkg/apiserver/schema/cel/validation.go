@@ -24,6 +24,7 @@ import (
 	"reflect"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	celgo "github.com/google/cel-go/cel"
@@ -403,6 +404,9 @@ func (s *Validator) validateExpressions(ctx context.Context, fldPath *lazyPath, 
 		self = &model.Structural{Structural: sts}
 	}
 	activation, optionalOldSelfActivation := s.celActivationFactory(self, obj, oldObj)
+	if activation == optionalOldSelfActivation { // PATCHED: without oldSelf
+		defer releaseActivation(activation)
+	}
 	for i, compiled := range s.compiledRules {
 		rule := s.uncompiledRules[i]
 		if compiled.Error != nil {
@@ -441,6 +445,7 @@ func (s *Validator) validateExpressions(ctx context.Context, fldPath *lazyPath, 
 			return errs, -1
 		} else {
 			rtCost := evalDetails.ActualCost()
+			celgo.ReleaseEvalDetails(evalDetails) // PATCHED: only the cost is read
 			if rtCost == nil {
 				errs = append(errs, field.Invalid(fldPath.build(), sts.Type, fmt.Sprintf("runtime cost could not be calculated for validation rule: %v, no further validation rules will be run", ruleErrorString(rule))))
 				return errs, -1
@@ -812,10 +817,23 @@ func validationActivationWithOldSelf(sts *model.Structural, obj, oldObj interfac
 }
 
 func validationActivationWithoutOldSelf(sts *model.Structural, obj, _ interface{}) (interpreter.Activation, interpreter.Activation) {
-	res := &validationActivation{
-		self: common.UnstructuredToVal(obj, sts),
-	}
+	res := activationPool.Get().(*validationActivation) // PATCHED: see releaseActivation
+	res.self = common.UnstructuredToVal(obj, sts)
 	return res, res
+}
+
+// activationPool holds the activations of validateExpressions calls that
+// have returned (PATCHED): nothing keeps an activation after its rules
+// were evaluated (cel-go clears or drops its references to it).
+var activationPool = sync.Pool{New: func() any { return new(validationActivation) }}
+
+// releaseActivation gives an activation of validationActivationWithoutOldSelf
+// back to activationPool (PATCHED).
+func releaseActivation(a interpreter.Activation) {
+	if va, ok := a.(*validationActivation); ok && !va.hasOldSelf && va.oldSelf == nil {
+		*va = validationActivation{}
+		activationPool.Put(va)
+	}
 }
 
 func (a *validationActivation) ResolveName(name string) (interface{}, bool) {
