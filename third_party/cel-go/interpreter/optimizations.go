@@ -36,7 +36,15 @@ var MatchesRegexOptimization = &RegexOptimization{
 			if len(values) != 2 {
 				return types.NoSuchOverloadErr()
 			}
-			in, ok := values[0].Value().(string)
+			// PATCHED (third_party/README.md): a types.String's Value is
+			// the same string, boxed into an allocation.
+			var in string
+			var ok bool
+			if s, isString := values[0].(types.String); isString {
+				in, ok = string(s), true
+			} else {
+				in, ok = values[0].Value().(string)
+			}
 			if !ok {
 				return types.NoSuchOverloadErr()
 			}
