@@ -117,8 +117,7 @@ func (c *Cache) checkVirtualHosts(name string, vhs []*ir.VirtualHost, path strin
 			continue
 		}
 		if vh == nil || vh.Name == "" || vh.Hostname == "" ||
-			(i > 0 && (vhs[i-1].Name >= vh.Name || vhs[i-1].Hostname >= vh.Hostname)) ||
-			checkHostname(vh.Hostname, "") != nil || slices.Contains(vh.Routes, nil) {
+			(i > 0 && (vhs[i-1].Name >= vh.Name || vhs[i-1].Hostname >= vh.Hostname)) || !soundAlone(vh) {
 			return checkVirtualHosts(vhs, path)
 		}
 	}
@@ -138,10 +137,8 @@ func checkVirtualHosts(vhs []*ir.VirtualHost, path string) error {
 		increasing(vhs, func(vh *ir.VirtualHost) string { return vh.Hostname })
 	names, hosts := map[string]int{}, map[string]int{}
 	for i, vh := range vhs {
-		if fast {
-			if checkHostname(vh.Hostname, "") == nil && !slices.Contains(vh.Routes, nil) {
-				continue
-			}
+		if fast && soundAlone(vh) {
+			continue
 		}
 		vpath := fmt.Sprintf("%s.virtualHosts[%d]", path, i)
 		if vh == nil {
@@ -163,6 +160,12 @@ func checkVirtualHosts(vhs []*ir.VirtualHost, path string) error {
 		}
 	}
 	return nil
+}
+
+// soundAlone reports whether non-null vh passes the checks that look at
+// it alone: its hostname, and no null route.
+func soundAlone(vh *ir.VirtualHost) bool {
+	return checkHostname(vh.Hostname, "") == nil && !slices.Contains(vh.Routes, nil)
 }
 
 // increasing reports whether key is strictly increasing over items and
