@@ -25,16 +25,8 @@ type document struct {
 	parsed bool
 	root   *yamlv3.Node
 
-	// obj is the document read by the fast YAML reader, when the decoder
-	// wants a map (it has a Validator) and the reader takes the document.
-	obj map[string]any
 	// notSimple is set when the fast reader has declined the document.
 	notSimple bool
-	// json caches the document read as JSON (or the error): go-yaml's
-	// reading, or the fast reader's printed, made only when needed.
-	converted bool
-	json      []byte
-	jsonErr   error
 }
 
 // fastMaps is off only in tests that compare decoding with and without
@@ -53,17 +45,14 @@ func (d *document) takeObject(wantMap bool) map[string]any {
 	return obj
 }
 
-// toJSON reads the document as JSON, once.
+// toJSON reads the document as JSON. It is not cached: the decoder asks
+// once per document (input.json keeps its own), and every document lives
+// until the whole file is decoded.
 func (d *document) toJSON() ([]byte, error) {
-	if !d.converted {
-		d.converted = true
-		if d.notSimple {
-			d.json, d.jsonErr = sigsyaml.YAMLToJSONStrict(d.data)
-		} else {
-			d.json, d.jsonErr = yamlToJSON(d.data)
-		}
+	if d.notSimple {
+		return sigsyaml.YAMLToJSONStrict(d.data)
 	}
-	return d.json, d.jsonErr
+	return yamlToJSON(d.data)
 }
 
 // splitDocuments cuts data at "---" separator lines. A separator is "---"
