@@ -184,12 +184,15 @@ func createByStepsCopying(v *Validator, obj map[string]any, copyObj bool) (Resul
 	if ferr != nil {
 		return Result{Errors: field.ErrorList{ferr}}, nil
 	}
-	out, unknown, err := v.decode(k, obj, copyObj)
+	if copyObj {
+		obj = runtime.DeepCopyJSON(obj)
+	}
+	unknown, err := decode(k, obj)
 	if err != nil {
 		return Result{}, err
 	}
-	k.prepareForCreate(out)
-	return result(out, unknown, k.validate(out)), nil
+	k.prepareForCreate(obj)
+	return result(obj, unknown, k.validate(obj)), nil
 }
 
 // updateBySteps is createBySteps for Update.
@@ -198,7 +201,8 @@ func updateBySteps(v *Validator, newObj, oldObj map[string]any) (Result, error) 
 	if ferr != nil {
 		return Result{Errors: field.ErrorList{ferr}}, nil
 	}
-	out, unknown, err := v.decode(k, newObj, true)
+	out := runtime.DeepCopyJSON(newObj)
+	unknown, err := decode(k, out)
 	if err != nil {
 		return Result{}, err
 	}

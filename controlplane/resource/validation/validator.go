@@ -266,23 +266,22 @@ func (v *Validator) create(obj map[string]any, copyObj bool) (Result, error) {
 	if ferr != nil {
 		return Result{Errors: field.ErrorList{ferr}}, nil
 	}
+	if copyObj {
+		obj = k8sruntime.DeepCopyJSON(obj)
+	}
 	if c, ok := k.(creator); ok {
-		out := obj
-		if copyObj {
-			out = k8sruntime.DeepCopyJSON(obj)
-		}
-		unknown, errs, err := c.create(out)
+		unknown, errs, err := c.create(obj)
 		if err != nil {
 			return Result{}, err
 		}
-		return result(out, unknown, errs), nil
+		return result(obj, unknown, errs), nil
 	}
-	out, unknown, err := v.decode(k, obj, copyObj)
+	unknown, err := decode(k, obj)
 	if err != nil {
 		return Result{}, err
 	}
-	k.prepareForCreate(out)
-	return result(out, unknown, k.validate(out)), nil
+	k.prepareForCreate(obj)
+	return result(obj, unknown, k.validate(obj)), nil
 }
 
 // creator is a kind with its own create path, which gives the results of
@@ -310,25 +309,25 @@ func (v *Validator) update(newObj, oldObj map[string]any, copyObj bool) (Result,
 	if ferr != nil {
 		return Result{Errors: field.ErrorList{ferr}}, nil
 	}
-	out, unknown, err := v.decode(k, newObj, copyObj)
+	if copyObj {
+		newObj = k8sruntime.DeepCopyJSON(newObj)
+	}
+	unknown, err := decode(k, newObj)
 	if err != nil {
 		return Result{}, err
 	}
-	k.prepareForUpdate(out, oldObj)
-	return result(out, unknown, k.validateUpdate(out, oldObj)), nil
+	k.prepareForUpdate(newObj, oldObj)
+	return result(newObj, unknown, k.validateUpdate(newObj, oldObj)), nil
 }
 
-func (v *Validator) decode(k kindValidator, obj map[string]any, copyObj bool) (map[string]any, []string, error) {
-	out := obj
-	if copyObj {
-		out = k8sruntime.DeepCopyJSON(obj)
-	}
-	unknown, err := k.coerce(out)
+// decode prunes and defaults obj in place, as the server's decoder does.
+func decode(k kindValidator, obj map[string]any) ([]string, error) {
+	unknown, err := k.coerce(obj)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	k.applyDefaults(out)
-	return out, unknown, nil
+	k.applyDefaults(obj)
+	return unknown, nil
 }
 
 func result(obj map[string]any, unknown []string, errs field.ErrorList) Result {
