@@ -126,11 +126,7 @@ func (e *encoder) marshal(m types.Resource, b *building) ([]byte, [sha256.Size]b
 	if rc, ok := m.(*routev3.RouteConfiguration); ok {
 		return e.vhosts.marshalRouteConfig(b.key, rc, b.vhosts)
 	}
-	raw, err := cache.MarshalResource(m)
-	if err != nil {
-		return nil, [sha256.Size]byte{}, err
-	}
-	return raw, sha256.Sum256(raw), nil
+	return marshalSummed(m)
 }
 
 // version hashes the resources' digests in order (the translator sorts by

@@ -93,7 +93,9 @@ func (v *vhostEncodings) marshalRouteConfig(key string, rc *routev3.RouteConfigu
 	return next.buf, next.digest(before, after), nil
 }
 
-func marshalSummed(m *routev3.RouteConfiguration) ([]byte, [sha256.Size]byte, error) {
+// marshalSummed encodes m as cache.MarshalResource does (deterministic)
+// and digests the bytes.
+func marshalSummed(m proto.Message) ([]byte, [sha256.Size]byte, error) {
 	b, err := deterministic.Marshal(m)
 	if err != nil {
 		return nil, [sha256.Size]byte{}, err
