@@ -366,6 +366,21 @@ func decoded(ki *kindInfo, obj Object) Object {
 	return obj
 }
 
+// decodeOutput strictly decodes the Validator's output into a new object
+// of ki: from the map itself when decodeMap can, which gives what decoding
+// its JSON gives, else from its JSON. ok is false where that fails.
+func decodeOutput(ki *kindInfo, out map[string]any) (Object, bool) {
+	if typed := ki.newObject(); decodeMap(out, typed) {
+		return decoded(ki, typed), true
+	}
+	js, err := marshalJSON(out)
+	if err != nil {
+		return nil, false
+	}
+	typed, strictErrs, err := strictDecode(ki, js)
+	return typed, err == nil && len(strictErrs) == 0
+}
+
 // strictThenValidate strictly decodes raw and, when that succeeds and there
 // is a Validator, validates m, raw decoded (nil: decode it again). ok is false when an error was reported and
 // the object must be left out; verrs are the Validator's errors, which
@@ -397,10 +412,10 @@ func (st *decodeState) validate(loc *location, ki *kindInfo, obj Object, raw []b
 	if len(errs) > 0 || out == nil {
 		return obj, errs, true
 	}
-	// decodeMap gives what decoding out's JSON gives, where it can.
-	if typed := ki.newObject(); decodeMap(out, typed) {
-		return decoded(ki, typed), nil, true
+	if typed, ok := decodeOutput(ki, out); ok {
+		return typed, nil, true
 	}
+	// Decoded again only to report why it fails.
 	js, err := json.Marshal(out)
 	if err != nil {
 		st.fail(loc.errorf("validator returned an object that cannot be encoded: %v", err))

@@ -65,18 +65,5 @@ func (st *decodeState) validatedFirst(ki *kindInfo, m *map[string]any) (Object, 
 	if len(errs) > 0 || len(unknown) > 0 || out == nil {
 		return nil, false
 	}
-	// The output is decoded from the map itself when decodeMap can; that
-	// gives what decoding its JSON gives.
-	if typed := ki.newObject(); decodeMap(out, typed) {
-		return decoded(ki, typed), true
-	}
-	js, err := marshalJSON(out)
-	if err != nil {
-		return nil, false
-	}
-	typed, strictErrs, err := strictDecode(ki, js)
-	if err != nil || len(strictErrs) > 0 {
-		return nil, false
-	}
-	return typed, true
+	return decodeOutput(ki, out)
 }
