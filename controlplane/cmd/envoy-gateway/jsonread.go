@@ -106,18 +106,8 @@ func (r *jsonReader) object() (any, error) {
 			return nil, err
 		}
 		m[k] = v
-		r.space()
-		if r.i >= len(r.b) {
-			return nil, errSyntax
-		}
-		switch r.b[r.i] {
-		case ',':
-			r.i++
-		case '}':
-			r.i++
-			return m, nil
-		default:
-			return nil, errSyntax
+		if done, err := r.next('}'); done || err != nil {
+			return m, err
 		}
 	}
 }
@@ -136,20 +126,28 @@ func (r *jsonReader) array() (any, error) {
 			return nil, err
 		}
 		a = append(a, v)
-		r.space()
-		if r.i >= len(r.b) {
-			return nil, errSyntax
-		}
-		switch r.b[r.i] {
-		case ',':
-			r.i++
-		case ']':
-			r.i++
-			return a, nil
-		default:
-			return nil, errSyntax
+		if done, err := r.next(']'); done || err != nil {
+			return a, err
 		}
 	}
+}
+
+// next reads what follows an element of an object or array: a comma, or
+// closing, which ends it (done).
+func (r *jsonReader) next(closing byte) (done bool, err error) {
+	r.space()
+	if r.i >= len(r.b) {
+		return false, errSyntax
+	}
+	switch r.b[r.i] {
+	case ',':
+		r.i++
+		return false, nil
+	case closing:
+		r.i++
+		return true, nil
+	}
+	return false, errSyntax
 }
 
 // str reads a string token; one with an escape or a byte outside
