@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"sync"
@@ -61,24 +59,7 @@ func decodeWithMaps(data []byte, maps, unknown bool) (*Resources, Skipped, []str
 // Validator, on the shortcut and the straightforward path: every YAML
 // file of the repository, the plain manifests, and mutations of them.
 func TestFastMapsDecodeAlike(t *testing.T) {
-	var inputs [][]byte
-	err := filepath.WalkDir("../..", func(path string, d os.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() && (d.Name() == ".git" || d.Name() == "node_modules") {
-			return filepath.SkipDir
-		}
-		if ext := filepath.Ext(path); !d.IsDir() && (ext == ".yaml" || ext == ".yml") {
-			data, err := os.ReadFile(path)
-			inputs = append(inputs, data)
-			return err
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	inputs := repoYAMLFiles(t)
 	var gen strings.Builder
 	for i := range 30 {
 		name := fmt.Sprintf("r%d", i%20)

@@ -52,11 +52,11 @@ func checkFastMap(t *testing.T, what string, data, js []byte) {
 	}
 }
 
-// corpus is every YAML document of the repository's manifests and test
+// repoYAMLFiles is every YAML file of the repository's manifests and test
 // inputs.
-func corpus(t *testing.T) [][]byte {
+func repoYAMLFiles(t *testing.T) [][]byte {
 	t.Helper()
-	var docs [][]byte
+	var files [][]byte
 	err := filepath.WalkDir("../..", func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -68,16 +68,23 @@ func corpus(t *testing.T) [][]byte {
 			return nil
 		}
 		data, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		for _, doc := range splitDocuments(data) {
-			docs = append(docs, doc.data)
-		}
-		return nil
+		files = append(files, data)
+		return err
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+	return files
+}
+
+// corpus is every YAML document of repoYAMLFiles.
+func corpus(t *testing.T) [][]byte {
+	t.Helper()
+	var docs [][]byte
+	for _, data := range repoYAMLFiles(t) {
+		for _, doc := range splitDocuments(data) {
+			docs = append(docs, doc.data)
+		}
 	}
 	return docs
 }
