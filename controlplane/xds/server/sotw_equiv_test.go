@@ -12,13 +12,13 @@ import (
 	"testing"
 
 	clusterv3 "github.com/envoyproxy/go-control-plane/envoy/config/cluster/v3"
-	endpointv3 "github.com/envoyproxy/go-control-plane/envoy/config/endpoint/v3"
 	listenerv3 "github.com/envoyproxy/go-control-plane/envoy/config/listener/v3"
-	routev3 "github.com/envoyproxy/go-control-plane/envoy/config/route/v3"
 	hcmv3 "github.com/envoyproxy/go-control-plane/envoy/extensions/filters/network/http_connection_manager/v3"
 	discovery "github.com/envoyproxy/go-control-plane/envoy/service/discovery/v3"
+	"github.com/envoyproxy/go-control-plane/pkg/cache/v3"
 	"github.com/envoyproxy/go-control-plane/pkg/resource/v3"
 	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoregistry"
 
 	"github.com/envoygateway/terraform-provider-envoygateway/controlplane/ir"
 	"github.com/envoygateway/terraform-provider-envoygateway/controlplane/xds/translator"
@@ -269,25 +269,18 @@ func (e *envoyState) holds(want map[string]map[string][]byte) error {
 	return nil
 }
 
+// resourceName decodes b as a resource of typeURL and names it as
+// go-control-plane does.
 func resourceName(typeURL string, b []byte) (string, error) {
-	switch typeURL {
-	case resource.ClusterType:
-		var c clusterv3.Cluster
-		err := proto.Unmarshal(b, &c)
-		return c.GetName(), err
-	case resource.ListenerType:
-		var l listenerv3.Listener
-		err := proto.Unmarshal(b, &l)
-		return l.GetName(), err
-	case resource.EndpointType:
-		var la endpointv3.ClusterLoadAssignment
-		err := proto.Unmarshal(b, &la)
-		return la.GetClusterName(), err
-	default:
-		var rc routev3.RouteConfiguration
-		err := proto.Unmarshal(b, &rc)
-		return rc.GetName(), err
+	mt, err := protoregistry.GlobalTypes.FindMessageByURL(typeURL)
+	if err != nil {
+		return "", err
 	}
+	m := mt.New().Interface()
+	if err := proto.Unmarshal(b, m); err != nil {
+		return "", err
+	}
+	return cache.GetResourceName(m), nil
 }
 
 func rdsName(listener []byte) (string, error) {
