@@ -44,20 +44,13 @@ func (k *coreKind[T, PT]) hasStatusSubresource() bool { return false }
 
 // decode converts obj to the typed object; unknown lists the fields the
 // type does not declare, which the server's decoder drops.
-func (k *coreKind[T, PT]) decode(obj map[string]any) (typed PT, unknown []string, err error) {
-	typed, unknown, _, err = k.decodeVia(obj)
-	return typed, unknown, err
-}
-
-// decodeVia is decode, also saying whether it went through JSON.
-func (k *coreKind[T, PT]) decodeVia(obj map[string]any) (typed PT, unknown []string, viaJSON bool, err error) {
+func (k *coreKind[T, PT]) decode(obj map[string]any) (PT, []string, error) {
 	if k.jsonDecode {
 		if t, ok := decodeJSON[T](obj); ok {
-			return PT(t), nil, true, nil
+			return PT(t), nil, nil
 		}
 	}
-	typed, unknown, err = k.decodeConverter(obj)
-	return typed, unknown, false, err
+	return k.decodeConverter(obj)
 }
 
 func (k *coreKind[T, PT]) decodeConverter(obj map[string]any) (typed PT, unknown []string, err error) {

@@ -333,8 +333,11 @@ func jsonDecodes(k kindValidator, obj map[string]any) bool {
 }
 
 func (k *coreKind[T, PT]) jsonDecodes(obj map[string]any) bool {
-	_, _, via, err := k.decodeVia(runtime.DeepCopyJSON(obj))
-	return via && err == nil
+	if !k.jsonDecode {
+		return false
+	}
+	_, ok := decodeJSON[T](runtime.DeepCopyJSON(obj))
+	return ok
 }
 
 // Every core kind decodes through JSON when it can: none has a field that
