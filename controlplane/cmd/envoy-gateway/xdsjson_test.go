@@ -183,14 +183,7 @@ func assertSameOutput(t *testing.T, fleets []xdsFleet, blockSize int) {
 			t.Fatalf("yaml %v: errors differ: direct %v, protojson %v", yaml, errGot, errWant)
 		}
 		if errWant == nil && !bytes.Equal(got.Bytes(), want.Bytes()) {
-			w, g := want.Bytes(), got.Bytes()
-			i := 0
-			for i < min(len(g), len(w)) && g[i] == w[i] {
-				i++
-			}
-			lo := max(0, i-300)
-			t.Fatalf("yaml %v, block size %d: output differs at byte %d\ngot:  %q\nwant: %q", yaml, blockSize, i,
-				g[lo:min(len(g), i+200)], w[lo:min(len(w), i+200)])
+			t.Fatalf("yaml %v, block size %d: %s", yaml, blockSize, firstDifference(got.Bytes(), want.Bytes()))
 		}
 	}
 }

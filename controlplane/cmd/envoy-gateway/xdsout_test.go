@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"path/filepath"
@@ -100,13 +101,7 @@ func assertSameXDS(t *testing.T, name string, sets []*translator.ResourceSet) {
 	for _, format := range []string{"yaml", "json"} {
 		want, got := referenceXDS(t, sets, format), fastXDS(t, sets, format)
 		if !bytes.Equal(got, want) {
-			i := 0
-			for i < min(len(got), len(want)) && got[i] == want[i] {
-				i++
-			}
-			lo := max(0, i-200)
-			t.Fatalf("%s -o %s: output differs at byte %d\ngot:  %q\nwant: %q", name, format, i,
-				got[lo:min(len(got), i+200)], want[lo:min(len(want), i+200)])
+			t.Fatalf("%s -o %s: %s", name, format, firstDifference(got, want))
 		}
 	}
 }
@@ -114,6 +109,18 @@ func assertSameXDS(t *testing.T, name string, sets []*translator.ResourceSet) {
 // Every golden input's fleets, one by one and in random groups (several
 // documents print differently from one), print the same bytes as the
 // reference rendering.
+// firstDifference says where got first differs from want, with the bytes
+// around that place.
+func firstDifference(got, want []byte) string {
+	i := 0
+	for i < min(len(got), len(want)) && got[i] == want[i] {
+		i++
+	}
+	lo := max(0, i-300)
+	return fmt.Sprintf("output differs at byte %d\ngot:  %q\nwant: %q", i,
+		got[lo:min(len(got), i+200)], want[lo:min(len(want), i+200)])
+}
+
 func TestWriteXDSEqualsReference(t *testing.T) {
 	sets := goldenResourceSets(t)
 	assertSameXDS(t, "no fleet", nil)
