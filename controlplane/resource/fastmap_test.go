@@ -13,14 +13,10 @@ import (
 )
 
 // recordingValidator keeps a copy of every object it is shown, then
-// defaults a label or rejects it as rejectBad does. With unknown set it
-// is an UnknownFieldsValidator that reports nothing as unknown, so that
-// the decoder's shortcut is taken, and fails when its output does not
-// decode, which leaves the object to the straightforward path.
+// defaults a label or rejects it as rejectBad does.
 type recordingValidator struct {
-	mu      sync.Mutex
-	seen    []string
-	unknown bool
+	mu   sync.Mutex
+	seen []string
 }
 
 func (v *recordingValidator) Validate(obj map[string]any) (map[string]any, field.ErrorList) {
@@ -34,6 +30,10 @@ func (v *recordingValidator) Validate(obj map[string]any) (map[string]any, field
 	return rejectBad(obj)
 }
 
+// unknownRecorder is a recordingValidator that is an
+// UnknownFieldsValidator reporting nothing as unknown, so that the
+// decoder's shortcut is taken; an object whose output does not decode is
+// left to the straightforward path.
 type unknownRecorder struct{ *recordingValidator }
 
 func (v unknownRecorder) ValidateUnknown(obj map[string]any) (map[string]any, []string, field.ErrorList) {
