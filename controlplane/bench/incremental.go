@@ -2,11 +2,10 @@ package bench
 
 import (
 	"fmt"
-	"os"
-	"runtime/pprof"
 	"time"
 
 	"github.com/envoygateway/terraform-provider-envoygateway/controlplane/bench/workload"
+	"github.com/envoygateway/terraform-provider-envoygateway/internal/profiling"
 )
 
 // IncrementalResult is the latency of a one-route change with Routes
@@ -41,15 +40,11 @@ func MeasureIncremental(w *workload.Workload, changes int, profile string) (*Inc
 	}
 	out := &IncrementalResult{Routes: w.Routes, Changes: changes, InitialMs: ms(first)}
 	if profile != "" {
-		f, err := os.Create(profile)
+		stop, err := profiling.StartCPU(profile)
 		if err != nil {
 			return nil, err
 		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return nil, err
-		}
-		defer pprof.StopCPUProfile()
+		defer stop()
 		out.CPUProfile = profile
 	}
 	lat := make([]time.Duration, 0, changes)
