@@ -3,8 +3,6 @@ package validation
 import (
 	"embed"
 	"fmt"
-	"io/fs"
-	"path"
 
 	"k8s.io/apiextensions-apiserver/pkg/apis/apiextensions"
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
@@ -21,27 +19,6 @@ import (
 //
 //go:embed crds/*.yaml
 var crdFiles embed.FS
-
-// loadCRDs parses every embedded CRD, defaulted as kube-apiserver stores it.
-func loadCRDs() ([]*apiextensionsv1.CustomResourceDefinition, error) {
-	names, err := fs.Glob(crdFiles, "crds/*.yaml")
-	if err != nil {
-		return nil, err
-	}
-	crds := make([]*apiextensionsv1.CustomResourceDefinition, 0, len(names))
-	for _, name := range names {
-		data, err := crdFiles.ReadFile(name)
-		if err != nil {
-			return nil, err
-		}
-		crd, err := parseCRD(data)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", path.Base(name), err)
-		}
-		crds = append(crds, crd)
-	}
-	return crds, nil
-}
 
 func parseCRD(data []byte) (*apiextensionsv1.CustomResourceDefinition, error) {
 	crd := &apiextensionsv1.CustomResourceDefinition{}

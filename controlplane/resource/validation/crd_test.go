@@ -3,8 +3,10 @@ package validation
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -81,4 +83,26 @@ func TestEmbeddedCRDsMatchModule(t *testing.T) {
 	if strings.Join(got, ",") != strings.Join(wantNames, ",") {
 		t.Errorf("embedded %v, module has %v", got, wantNames)
 	}
+}
+
+// loadCRDs parses every embedded CRD, defaulted as kube-apiserver stores it
+// (New reads only what lookups need; see crdsource.go).
+func loadCRDs() ([]*apiextensionsv1.CustomResourceDefinition, error) {
+	names, err := fs.Glob(crdFiles, "crds/*.yaml")
+	if err != nil {
+		return nil, err
+	}
+	crds := make([]*apiextensionsv1.CustomResourceDefinition, 0, len(names))
+	for _, name := range names {
+		data, err := crdFiles.ReadFile(name)
+		if err != nil {
+			return nil, err
+		}
+		crd, err := parseCRD(data)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path.Base(name), err)
+		}
+		crds = append(crds, crd)
+	}
+	return crds, nil
 }
