@@ -170,6 +170,14 @@ func TestWriteXDSDirectEqualsProtoJSONPath(t *testing.T) {
 	}
 }
 
+// sameError: both nil, or both errors with the same text.
+func sameError(a, b error) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return a.Error() == b.Error()
+}
+
 // assertSameOutput compares the direct and the protojson paths in JSON
 // and YAML.
 func assertSameOutput(t *testing.T, fleets []xdsFleet, blockSize int) {
@@ -179,7 +187,7 @@ func assertSameOutput(t *testing.T, fleets []xdsFleet, blockSize int) {
 		var want, got bytes.Buffer
 		errWant := (&xdsRenderer{yaml: yaml, multi: multi}).printFleets(&want, fleets)
 		errGot := (&xdsRenderer{yaml: yaml, multi: multi, direct: true, blockSize: blockSize}).printFleets(&got, fleets)
-		if (errWant == nil) != (errGot == nil) || errWant != nil && errWant.Error() != errGot.Error() {
+		if !sameError(errGot, errWant) {
 			t.Fatalf("yaml %v: errors differ: direct %v, protojson %v", yaml, errGot, errWant)
 		}
 		if errWant == nil && !bytes.Equal(got.Bytes(), want.Bytes()) {
@@ -204,7 +212,7 @@ func TestProtoJSONWriterEqualsProtoJSONOnRandomMessages(t *testing.T) {
 		want, errWant := viaProtoJSONRender(m.Interface(), depth)
 		r := &xdsRenderer{multi: depth == 4, direct: true}
 		got, errGot := r.appendPiece(nil, pw, xdsPiece{msg: m.Interface()})
-		if (errWant == nil) != (errGot == nil) || errWant != nil && errWant.Error() != errGot.Error() {
+		if !sameError(errGot, errWant) {
 			t.Fatalf("%T: errors differ: direct %v, protojson %v", m.Interface(), errGot, errWant)
 		}
 		if !bytes.Equal(got, want) {
@@ -308,7 +316,7 @@ func TestProtoJSONWriterFallbacks(t *testing.T) {
 			t.Errorf("%s: protojson error %v, want failure %v", c.name, errWant, c.fails)
 		}
 		got, errGot := (&xdsRenderer{direct: true}).appendPiece(nil, newProtoJSONWriter(nil, 0), xdsPiece{msg: c.msg})
-		if (errWant == nil) != (errGot == nil) || errWant != nil && errWant.Error() != errGot.Error() {
+		if !sameError(errGot, errWant) {
 			t.Errorf("%s: errors differ: direct %v, protojson %v", c.name, errGot, errWant)
 		} else if !bytes.Equal(got, want) {
 			t.Errorf("%s:\ngot:  %s\nwant: %s", c.name, got, want)
