@@ -6,7 +6,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"runtime"
 	"runtime/debug"
 	"slices"
 
@@ -152,8 +151,7 @@ func (c Config) process(s sizes, fail func(string, error), logf func(string, ...
 	}
 	logf("translate process: %s", file)
 	// Generating the workload left garbage; collect and return it now, not
-	// while the child is being timed.
-	runtime.GC()
+	// while the child is being timed (FreeOSMemory collects first).
 	debug.FreeOSMemory()
 	p, err := MeasureTranslateProcess(c.Binary, file, s.process)
 	if err != nil {
