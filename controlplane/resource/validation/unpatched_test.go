@@ -205,14 +205,7 @@ func sameResult(a, b Result) bool {
 		slices.Equal(sortedErrors(a), sortedErrors(b))
 }
 
-func sortedErrors(r Result) []string {
-	out := make([]string, len(r.Errors))
-	for i, e := range r.Errors {
-		out[i] = e.Error()
-	}
-	slices.Sort(out)
-	return out
-}
+func sortedErrors(r Result) []string { return sortedFieldErrors(r.Errors) }
 
 func setResourceVersion(obj map[string]any) {
 	if meta, ok := obj["metadata"].(map[string]any); ok {
