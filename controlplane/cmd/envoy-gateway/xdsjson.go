@@ -274,19 +274,16 @@ func (w *protoJSONWriter) message(b []byte, m protoreflect.Message, in *jsonMsgI
 		return append(b, "{}"...), nil
 	}
 	b = append(b, '{')
+	var err error
 	if typeURL != "" {
 		// "@" sorts before every field name (letters and "_").
-		if !utf8.ValidString(typeURL) {
-			return nil, errNotCovered
+		if b, err = appendTypeURL(b, typeURL, depth); err != nil {
+			return nil, err
 		}
-		b = appendNewline(b, depth+1)
-		b = append(b, `"@type": `...)
-		b = resource.AppendJSONString(b, typeURL)
 		if len(fs) > 0 {
 			b = append(b, ',')
 		}
 	}
-	var err error
 	for i, f := range fs {
 		if i > 0 {
 			b = append(b, ',')

@@ -55,13 +55,9 @@ func (w *protoJSONWriter) anyMessage(b []byte, m protoreflect.Message, depth int
 	if wellKnownKind(em.Descriptor()) == kindPlain {
 		return w.message(b, em, nil, depth, typeURL)
 	}
-	if !utf8.ValidString(typeURL) {
-		return nil, errNotCovered
+	if b, err = appendTypeURL(append(b, '{'), typeURL, depth); err != nil {
+		return nil, err
 	}
-	b = append(b, '{')
-	b = appendNewline(b, depth+1)
-	b = append(b, `"@type": `...)
-	b = resource.AppendJSONString(b, typeURL)
 	b = append(b, ',')
 	b = appendNewline(b, depth+1)
 	b = append(b, `"value": `...)
@@ -69,6 +65,17 @@ func (w *protoJSONWriter) anyMessage(b []byte, m protoreflect.Message, depth int
 		return nil, err
 	}
 	return append(appendNewline(b, depth), '}'), nil
+}
+
+// appendTypeURL prints the "@type" line of an Any printed at depth;
+// protojson refuses a type URL that is not UTF-8.
+func appendTypeURL(b []byte, typeURL string, depth int) ([]byte, error) {
+	if !utf8.ValidString(typeURL) {
+		return nil, errNotCovered
+	}
+	b = appendNewline(b, depth+1)
+	b = append(b, `"@type": `...)
+	return resource.AppendJSONString(b, typeURL), nil
 }
 
 // appendDuration prints a Duration as protojson does: seconds with 0, 3,
