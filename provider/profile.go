@@ -4,8 +4,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime/pprof"
 	"time"
+
+	"github.com/envoygateway/terraform-provider-envoygateway/internal/profiling"
 )
 
 // profileInterval: Terraform ends provider processes without letting main
@@ -24,16 +25,11 @@ func init() {
 
 func profilePieces(dir string) {
 	for i := 0; ; i++ {
-		f, err := os.Create(filepath.Join(dir, fmt.Sprintf("cpu-%d-%04d.pprof", os.Getpid(), i)))
+		stop, err := profiling.StartCPU(filepath.Join(dir, fmt.Sprintf("cpu-%d-%04d.pprof", os.Getpid(), i)))
 		if err != nil {
 			return
 		}
-		if err := pprof.StartCPUProfile(f); err != nil {
-			f.Close()
-			return
-		}
 		time.Sleep(profileInterval)
-		pprof.StopCPUProfile()
-		f.Close()
+		stop()
 	}
 }
