@@ -2,13 +2,11 @@ package validation
 
 import (
 	"encoding/json"
-	"fmt"
 	"reflect"
 	"strings"
 
 	apimachineryvalidation "k8s.io/apimachinery/pkg/api/validation"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/validation/field"
@@ -163,7 +161,7 @@ func (k *coreKind[T, PT]) validate(obj map[string]any) field.ErrorList {
 
 // validateTyped is validate for typed, obj already decoded.
 func (k *coreKind[T, PT]) validateTyped(obj map[string]any, typed PT) field.ErrorList {
-	if errs := k.checkTypeMeta(obj); len(errs) > 0 {
+	if errs := typeMetaErrors(k.gvk, obj); len(errs) > 0 {
 		return errs
 	}
 	return k.validateDecoded(typed)
@@ -196,7 +194,7 @@ func (k *coreKind[T, PT]) validateUpdate(newObj, oldObj map[string]any) field.Er
 // typed checks apiVersion and kind and decodes; a nil result means the
 // object cannot be validated further.
 func (k *coreKind[T, PT]) typed(obj map[string]any) (PT, field.ErrorList) {
-	if errs := k.checkTypeMeta(obj); len(errs) > 0 {
+	if errs := typeMetaErrors(k.gvk, obj); len(errs) > 0 {
 		return nil, errs
 	}
 	typed, _, err := k.decode(obj)
@@ -204,18 +202,6 @@ func (k *coreKind[T, PT]) typed(obj map[string]any) (PT, field.ErrorList) {
 		return nil, field.ErrorList{field.Invalid(nil, nil, err.Error())}
 	}
 	return typed, nil
-}
-
-func (k *coreKind[T, PT]) checkTypeMeta(obj map[string]any) field.ErrorList {
-	u := &unstructured.Unstructured{Object: obj}
-	var errs field.ErrorList
-	if u.GetKind() != k.gvk.Kind {
-		errs = append(errs, field.Invalid(field.NewPath("kind"), u.GetKind(), fmt.Sprintf("must be %v", k.gvk.Kind)))
-	}
-	if want := k.gvk.GroupVersion().String(); u.GetAPIVersion() != want {
-		errs = append(errs, field.Invalid(field.NewPath("apiVersion"), u.GetAPIVersion(), fmt.Sprintf("must be %v", want)))
-	}
-	return errs
 }
 
 // unknownFieldPath turns the converter's `unknown field "spec.x"` back into

@@ -184,7 +184,7 @@ func (k *crdKind) prepareForUpdate(newObj, oldObj map[string]any) {
 
 func (k *crdKind) validate(obj map[string]any) field.ErrorList {
 	u := &unstructured.Unstructured{Object: obj}
-	if errs := k.validateTypeMeta(u); len(errs) > 0 {
+	if errs := typeMetaErrors(k.gvk, obj); len(errs) > 0 {
 		return errs
 	}
 	var errs field.ErrorList
@@ -206,7 +206,7 @@ func (k *crdKind) validateEmbedded(obj map[string]any) field.ErrorList {
 
 func (k *crdKind) validateUpdate(newObj, oldObj map[string]any) field.ErrorList {
 	uNew, uOld := &unstructured.Unstructured{Object: newObj}, &unstructured.Unstructured{Object: oldObj}
-	if errs := k.validateTypeMeta(uNew); len(errs) > 0 {
+	if errs := typeMetaErrors(k.gvk, newObj); len(errs) > 0 {
 		return errs
 	}
 	// Ratcheting (CRDValidationRatcheting, on by default): a value left
@@ -224,7 +224,7 @@ func (k *crdKind) validateUpdate(newObj, oldObj map[string]any) field.ErrorList 
 
 func (k *crdKind) validateStatusUpdate(newObj, oldObj map[string]any) field.ErrorList {
 	uNew, uOld := &unstructured.Unstructured{Object: newObj}, &unstructured.Unstructured{Object: oldObj}
-	if errs := k.validateTypeMeta(uNew); len(errs) > 0 {
+	if errs := typeMetaErrors(k.gvk, newObj); len(errs) > 0 {
 		return errs
 	}
 	correlated := common.NewCorrelatedObject(newObj, oldObj, &model.Structural{Structural: k.structural})
@@ -267,15 +267,4 @@ func blockingErr(errs field.ErrorList) *field.Error {
 		}
 	}
 	return nil
-}
-
-func (k *crdKind) validateTypeMeta(u *unstructured.Unstructured) field.ErrorList {
-	var errs field.ErrorList
-	if u.GetKind() != k.gvk.Kind {
-		errs = append(errs, field.Invalid(field.NewPath("kind"), u.GetKind(), fmt.Sprintf("must be %v", k.gvk.Kind)))
-	}
-	if want := k.gvk.GroupVersion().String(); u.GetAPIVersion() != want {
-		errs = append(errs, field.Invalid(field.NewPath("apiVersion"), u.GetAPIVersion(), fmt.Sprintf("must be %v", want)))
-	}
-	return errs
 }

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"sync"
 
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	k8sruntime "k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/validation/field"
@@ -164,6 +165,19 @@ func (v *Validator) lookup(obj map[string]any) (kindValidator, *field.Error) {
 		return nil, field.NotSupported(field.NewPath("kind"), kind, kinds)
 	}
 	return nil, field.NotSupported(field.NewPath("apiVersion"), apiVersion, v.groupVersions())
+}
+
+// typeMetaErrors says which of obj's kind and apiVersion are not gvk's.
+func typeMetaErrors(gvk schema.GroupVersionKind, obj map[string]any) field.ErrorList {
+	u := &unstructured.Unstructured{Object: obj}
+	var errs field.ErrorList
+	if u.GetKind() != gvk.Kind {
+		errs = append(errs, field.Invalid(field.NewPath("kind"), u.GetKind(), fmt.Sprintf("must be %v", gvk.Kind)))
+	}
+	if want := gvk.GroupVersion().String(); u.GetAPIVersion() != want {
+		errs = append(errs, field.Invalid(field.NewPath("apiVersion"), u.GetAPIVersion(), fmt.Sprintf("must be %v", want)))
+	}
+	return errs
 }
 
 func (v *Validator) groupVersions() []string {
