@@ -9,11 +9,7 @@ import (
 
 func benchFleets(b *testing.B, routes int) []xdsFleet {
 	b.Helper()
-	t := &testing.T{}
-	sets := translateAll(t, workload.Generate(routes, 1).Resources)
-	if t.Failed() {
-		b.Fatal("translate failed")
-	}
+	sets := translateAll(b, workload.Generate(routes, 1).Resources)
 	fleets := make([]xdsFleet, len(sets))
 	for i, rs := range sets {
 		fleets[i] = newXDSFleet(rs)

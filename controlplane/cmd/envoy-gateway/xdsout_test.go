@@ -56,7 +56,7 @@ func fastXDS(t *testing.T, sets []*translator.ResourceSet, format string) []byte
 	return b.Bytes()
 }
 
-func translateAll(t *testing.T, res *resource.Resources) []*translator.ResourceSet {
+func translateAll(t testing.TB, res *resource.Resources) []*translator.ResourceSet {
 	t.Helper()
 	r := gatewayapi.Translate(res, gatewayapi.Options{})
 	var sets []*translator.ResourceSet
