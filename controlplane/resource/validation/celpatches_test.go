@@ -156,12 +156,7 @@ func TestCELSameVerdictAndCostWarmOrCold(t *testing.T) {
 }
 
 func sortedCELErrors(errs field.ErrorList) string {
-	var out []string
-	for _, e := range errs {
-		out = append(out, e.Error())
-	}
-	slices.Sort(out)
-	return strings.Join(out, "; ")
+	return strings.Join(sortedFieldErrors(errs), "; ")
 }
 
 var breakValues = []any{"nope", "/a//b", "/x/../y", "%2f", "", "/", "RequestRedirect", "URLRewrite", "Service",
