@@ -31,10 +31,9 @@ func (t *timeline) phase(name string) func() {
 	}
 	begin, cpu0 := time.Since(t.start), cpuTime()
 	return func() {
-		end := time.Since(t.start)
+		end, cpu := time.Since(t.start), cpuTime()-cpu0
 		fmt.Fprintf(t.w, "timeline: %-10s %6d ms -> %6d ms  cpu %5d ms  (%.2f cores)\n", name,
-			begin.Milliseconds(), end.Milliseconds(), (cpuTime() - cpu0).Milliseconds(),
-			float64(cpuTime()-cpu0)/float64(max(end-begin, 1)))
+			begin.Milliseconds(), end.Milliseconds(), cpu.Milliseconds(), float64(cpu)/float64(max(end-begin, 1)))
 	}
 }
 
