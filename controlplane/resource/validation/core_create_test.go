@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/envoygateway/terraform-provider-envoygateway/controlplane/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -360,7 +361,7 @@ func TestCoreKindsUseJSON(t *testing.T) {
 
 func (k *coreKind[T, PT]) usesJSON() bool { return k.jsonDecode }
 
-// appendJSON writes what json.Marshal does, which the converter hands to
+// AppendPlainJSON writes what json.Marshal does, which the converter hands to
 // custom unmarshalers (managedFields' fieldsV1 keeps it as bytes).
 func TestAppendJSONIsMarshal(t *testing.T) {
 	var objs []map[string]any
@@ -373,7 +374,7 @@ func TestAppendJSONIsMarshal(t *testing.T) {
 	objs = append(objs, map[string]any{"s": "<&>\u2028\u2029\"\\\t\x01é", "k\u2028": []any{int64(-5), true, false, nil, map[string]any{}, []any{}}})
 	written := 0
 	for i, obj := range objs {
-		got, ok := appendJSON(nil, obj)
+		got, ok := resource.AppendPlainJSON(nil, obj)
 		want, err := json.Marshal(obj)
 		if err != nil {
 			t.Fatal(err)
@@ -381,12 +382,12 @@ func TestAppendJSONIsMarshal(t *testing.T) {
 		if ok {
 			written++
 			if string(got) != string(want) {
-				t.Errorf("case %d: appendJSON\n%s\njson.Marshal\n%s", i, got, want)
+				t.Errorf("case %d: AppendPlainJSON\n%s\njson.Marshal\n%s", i, got, want)
 			}
 		}
 	}
 	if written < len(objs)/2 {
-		t.Errorf("appendJSON wrote only %d of %d objects", written, len(objs))
+		t.Errorf("AppendPlainJSON wrote only %d of %d objects", written, len(objs))
 	}
 }
 

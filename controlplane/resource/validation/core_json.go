@@ -4,10 +4,7 @@ import (
 	"encoding"
 	"encoding/json"
 	"reflect"
-	"slices"
-	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
@@ -30,7 +27,7 @@ import (
 
 // jsonCustom are the types with their own JSON unmarshalling that the JSON
 // path accepts: both decoders hand their UnmarshalJSON the same text (what
-// appendJSON writes is what json.Marshal would, which the converter uses).
+// resource.AppendPlainJSON writes is what json.Marshal would, which the converter uses).
 var jsonCustom = map[reflect.Type]bool{
 	reflect.TypeFor[metav1.Time]():        true,
 	reflect.TypeFor[metav1.FieldsV1]():    true,
@@ -82,67 +79,10 @@ func jsonTypeOK(t reflect.Type, seen map[reflect.Type]bool) bool {
 	return false
 }
 
-// appendJSON writes v as json.Marshal does (keys sorted, same escapes), for
-// the types FromJSON produces but floats; ok is false for anything else,
-// and for strings that are not UTF-8.
-func appendJSON(b []byte, v any) (_ []byte, ok bool) {
-	switch v := v.(type) {
-	case nil:
-		return append(b, "null"...), true
-	case string:
-		if !utf8.ValidString(v) {
-			return nil, false
-		}
-		return resource.AppendJSONString(b, v), true
-	case int64:
-		return strconv.AppendInt(b, v, 10), true
-	case bool:
-		return strconv.AppendBool(b, v), true
-	case []any:
-		if v == nil {
-			return append(b, "null"...), true
-		}
-		b = append(b, '[')
-		for i, e := range v {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			if b, ok = appendJSON(b, e); !ok {
-				return nil, false
-			}
-		}
-		return append(b, ']'), true
-	case map[string]any:
-		if v == nil {
-			return append(b, "null"...), true
-		}
-		keys := make([]string, 0, len(v))
-		for k := range v {
-			if !utf8.ValidString(k) {
-				return nil, false
-			}
-			keys = append(keys, k)
-		}
-		slices.Sort(keys)
-		b = append(b, '{')
-		for i, k := range keys {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = append(resource.AppendJSONString(b, k), ':')
-			if b, ok = appendJSON(b, v[k]); !ok {
-				return nil, false
-			}
-		}
-		return append(b, '}'), true
-	}
-	return nil, false
-}
-
 // decodeJSON is decode through JSON; ok is false when it has to be left to
 // the converter (see above).
 func decodeJSON[T any](obj map[string]any) (_ *T, ok bool) {
-	data, ok := appendJSON(make([]byte, 0, 512), obj)
+	data, ok := resource.AppendPlainJSON(make([]byte, 0, 512), obj)
 	if !ok {
 		return nil, false
 	}
